@@ -1,0 +1,135 @@
+"""Cross-file checks: what one file cannot know about itself.
+
+References between fiches and to the reference lists, identifiers, communes,
+postcodes and pins against the official geography, dates against today.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any, Iterable
+
+from .content import Fiche, Site
+from .diagnostics import Report
+from .geo import Geo, distance_km, fold
+
+
+def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
+               today: dt.date | None = None) -> None:
+    today = today or dt.date.today()
+    refs = site.referentiels
+    operateurs, themes = refs.ids("operateurs"), refs.ids("themes")
+    for op_id, op in operateurs.items():
+        line = refs.lines["operateurs"][op_id]
+        for theme in op.themes:
+            if theme not in themes:
+                report.add("content/referentiels/operateurs.yml", line, f"{op_id}.themes",
+                           f"thème inconnu « {theme} »", _closest(theme, themes, "content/referentiels/themes.yml"))
+    maison_ids = _check_maison_ids(site.maisons, report)
+    for fiche in site.maisons:
+        _check_maison(fiche, site, geo, report, distance_max_km, today)
+    for fiche in site.ressources:
+        _refs(fiche, "operateurs", fiche.data.operateurs, operateurs, report)
+        _refs(fiche, "themes", fiche.data.themes, themes, report)
+        if fiche.data.fichier:
+            target = site.root / "content" / "ressources" / "fichiers" / fiche.data.fichier
+            if not target.is_file():
+                report.add(fiche.path, fiche.line("fichier"), "fichier",
+                           f"le fichier « {fiche.data.fichier} » est introuvable",
+                           "déposez-le dans content/ressources/fichiers/ ou corrigez son nom")
+        if not (fiche.data.fichier or fiche.data.lien or fiche.body.strip()):
+            report.warn(fiche.path, 1, "", "cette ressource n'a ni fichier, ni lien, ni texte",
+                        "ajoutez « fichier », « lien » ou un texte sous l'en-tête")
+    for fiche in site.projets:
+        _refs(fiche, "maisons", fiche.data.maisons, maison_ids, report)
+        _refs(fiche, "themes", fiche.data.themes, themes, report)
+
+
+def _check_maison_ids(maisons: list[Fiche], report: Report) -> dict[str, Fiche]:
+    seen: dict[str, Fiche] = {}
+    for fiche in maisons:
+        first = seen.get(fiche.data.id)
+        if first is not None:
+            report.add(fiche.path, fiche.line("id"), "id", f"l'identifiant « {fiche.data.id} » est déjà pris",
+                       f"il est utilisé par {first.path} ; donnez un identifiant unique à cette fiche")
+        else:
+            seen[fiche.data.id] = fiche
+    return seen
+
+
+def _check_maison(fiche: Fiche, site: Site, geo: Geo, report: Report, max_km: float, today: dt.date) -> None:
+    m, path = fiche.data, fiche.path
+    refs = site.referentiels
+    folder = fiche.doc.path.split("/")[-2]
+    if folder != m.departement:
+        report.add(path, fiche.line("departement"), "departement",
+                   f"la fiche est rangée dans le dossier « {folder} » mais indique le département « {m.departement} »",
+                   f"déplacez-la dans content/maisons/{m.departement}/ ou corrigez le département")
+    if m.departement not in geo.departements:
+        report.add(path, fiche.line("departement"), "departement", f"département « {m.departement} » inconnu",
+                   "le code du département, par exemple « 23 », « 2A » ou « 974 »")
+    _refs(fiche, "operateurs", m.operateurs, refs.ids("operateurs"), report)
+    _refs(fiche, "equipements", m.equipements, refs.ids("equipements"), report)
+    _refs(fiche, "activites", m.activites, refs.ids("activites"), report)
+    commune = _check_commune(fiche, ("adresse",), m.adresse.code_insee, m.adresse.commune, m.departement, geo, report)
+    if commune is not None:
+        if m.adresse.code_postal not in commune.codes_postaux:
+            report.warn(path, fiche.line("adresse", "code_postal"), "adresse.code_postal",
+                        f"le code postal {m.adresse.code_postal} n'est pas un code de {commune.nom}",
+                        f"codes postaux de {commune.nom} : {', '.join(commune.codes_postaux)} "
+                        "(un code CEDEX est normal ; sinon corrigez)")
+        if fold(m.adresse.commune) != fold(commune.nom):
+            report.warn(path, fiche.line("adresse", "commune"), "adresse.commune",
+                        f"« {m.adresse.commune} » n'est pas le nom officiel de la commune {commune.code_insee}",
+                        f"écrivez « {commune.nom} »")
+    if m.coordonnees is None:
+        report.warn(path, 1, "coordonnees", "la fiche n'a pas de repère : la Maison n'apparaîtra pas sur la carte",
+                    "ajoutez « coordonnees » avec « lat » et « lon » (le point de l'entrée sur une carte)")
+    elif commune is not None and commune.lat is not None:
+        km = distance_km(m.coordonnees.lat, m.coordonnees.lon, commune.lat, commune.lon)
+        if km > max_km:
+            report.warn(path, fiche.line("coordonnees"), "coordonnees",
+                        f"le repère est à {km:.1f} km du centre de {commune.nom}".replace(".", ","),
+                        "vérifiez la latitude et la longitude (inversées ? mauvaise commune ?)")
+    for i, stop in enumerate(m.arrets):
+        if stop.code_insee:
+            _check_commune(fiche, ("arrets", i), stop.code_insee, stop.commune, None, geo, report)
+    if m.verifie_le and m.verifie_le > today:
+        report.add(path, fiche.line("verifie_le"), "verifie_le",
+                   f"la date de vérification {m.verifie_le:%d/%m/%Y} est dans le futur",
+                   f"indiquez la date du jour où la fiche a été vérifiée (au plus tard le {today:%d/%m/%Y})")
+
+
+def _check_commune(fiche: Fiche, loc: tuple, code: str, name: str, departement: str | None,
+                   geo: Geo, report: Report):
+    field = ".".join(str(p + 1) if isinstance(p, int) else p for p in loc + ("code_insee",))
+    commune = geo.communes.get(code)
+    line = fiche.line(*loc, "code_insee")
+    if commune is None:
+        guesses = geo.by_name.get((departement or code[:2], fold(name)), [])
+        hint = (f"le code de {guesses[0].nom} est « {guesses[0].code_insee} »" if guesses else
+                "le code commune INSEE (et non le code postal) : voir le code officiel géographique")
+        report.add(fiche.path, line, field, f"le code commune « {code} » n'existe pas (ou plus)", hint)
+        return None
+    if departement and commune.departement != departement:
+        report.add(fiche.path, line, field,
+                   f"la commune {commune.nom} ({code}) est dans le département {commune.departement}, "
+                   f"pas dans le {departement}", "corrigez le code commune ou le département")
+    return commune
+
+
+def _refs(fiche: Fiche, field: str, values: Iterable[str], known: dict[str, Any], report: Report) -> None:
+    where = {"maisons": "les fiches Maison (champ « id »)"}.get(field, f"content/referentiels/{field}.yml")
+    for i, value in enumerate(values):
+        if value not in known:
+            report.add(fiche.path, fiche.line(field, i), f"{field}.{i + 1}", f"« {value} » est inconnu",
+                       _closest(value, known, where))
+
+
+def _closest(value: str, known: dict[str, Any], where: str) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    if close:
+        return f"vouliez-vous dire « {close[0]} » ?"
+    if len(known) <= 15:
+        return f"valeurs possibles : {', '.join(sorted(known))}"
+    return f"choisissez un identifiant qui existe dans {where}"

@@ -1,0 +1,113 @@
+"""The `msap` command: one entry point, one subcommand per job.
+
+Every failure ends in a French message with a hint and a non-zero exit code,
+never a traceback: 0 = fine, 1 = problems found in content, 2 = the command
+could not run (bad arguments, unreadable input).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .config import ConfigError, load_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="msap", description="Portail des Maisons de services au public.")
+    parser.add_argument("--root", type=Path, default=Path("."), help="racine du projet (défaut : dossier courant)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="commande")
+
+    p = sub.add_parser("check", help="vérifier tout le contenu et signaler chaque problème")
+    p.add_argument("--strict", action="store_true", help="les avertissements font aussi échouer la vérification")
+    p.add_argument("--format", choices=("text", "github"), default="text",
+                   help="« github » : annotations pour les demandes de fusion GitHub Actions")
+
+    p = sub.add_parser("import", help="importer une édition de la liste nationale des France services")
+    p.add_argument("fichier", type=Path, help="le fichier CSV de la liste nationale")
+    p.add_argument("--dry-run", action="store_true", help="afficher le rapport sans rien écrire")
+    p.add_argument("--rapport", type=Path, help="écrire aussi le rapport complet dans ce fichier")
+
+    p = sub.add_parser("schema", help="régénérer les schémas JSON et la documentation des champs")
+    p.add_argument("--check", action="store_true", help="échouer si les fichiers générés ne sont pas à jour")
+
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    try:
+        config = load_config(root)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.command == "check":
+        return cmd_check(root, config, args.strict, args.format)
+    if args.command == "import":
+        return cmd_import(root, config, args.fichier, args.dry_run, args.rapport)
+    if args.command == "schema":
+        from .schema_export import cmd_schema
+        return cmd_schema(root, args.check)
+    return 2  # pragma: no cover - argparse refuses unknown commands
+
+
+def cmd_check(root: Path, config, strict: bool, fmt: str) -> int:
+    from .checks import check_site
+    from .content import load_site
+    from .diagnostics import Report, plural
+    from .geo import Geo
+
+    started = time.perf_counter()
+    report = Report()
+    site = load_site(root, config.content_dir, report)
+    check_site(site, Geo(root / config.geo_dir), report, config.distance_max_km)
+    rendered = report.render(fmt)
+    if rendered:
+        print(rendered)
+    errors, warnings = len(report.errors), len(report.warnings)
+    failed = errors > 0 or (strict and warnings > 0)
+    summary = (f"{plural(site.files_read, 'fichier')} vérifiés ({plural(len(site.maisons), 'fiche')} Maison, "
+               f"{plural(len(site.ressources), 'ressource')}, {plural(len(site.projets), 'projet')}) : "
+               f"{plural(errors, 'erreur')}, {plural(warnings, 'avertissement')} "
+               f"en {time.perf_counter() - started:.1f} s".replace(".", ",", 1))
+    if failed and not errors:
+        summary += " — échec : --strict fait échouer sur les avertissements"
+    print(summary, file=sys.stderr if fmt == "github" else sys.stdout)
+    return 1 if failed else 0
+
+
+def cmd_import(root: Path, config, csv_path: Path, dry_run: bool, rapport: Path | None) -> int:
+    from .importer.report import render_report
+    from .importer.run import ImportFailure, apply, run_import
+
+    try:
+        from tqdm import tqdm
+
+        def progress(rows):
+            return tqdm(rows, desc="Import", unit=" lignes", disable=None, file=sys.stderr)
+    except ImportError:  # pragma: no cover
+        progress = None
+    try:
+        result = run_import(csv_path if csv_path.is_absolute() else Path.cwd() / csv_path, root, config, progress)
+    except ImportFailure as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    text = render_report(result, dry_run)
+    if rapport:
+        rapport.write_text(text, encoding="utf-8")
+    if not dry_run:
+        apply(result)
+    print(text)
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print("interrompu", file=sys.stderr)
+        code = 130
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,62 @@
+"""Typed settings of the project, read from the ``extra.msap`` section of mkdocs.yml.
+
+Each option is documented by the docstring under it; ``docs/configuration.md``
+is generated from them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    content_dir: str = "content"
+    """Dossier du contenu (fiches Maison, ressources, projets, référentiels), relatif à la racine du projet."""
+
+    data_dir: str = "data"
+    """Dossier des données de référence (communes, départements) et des sources importées."""
+
+    distance_max_km: float = Field(10.0, gt=0)
+    """Distance maximale, en kilomètres, entre le repère d'une Maison et le centre de sa commune
+    au-delà de laquelle `msap check` avertit (un repère mal placé envoie les usagers au mauvais endroit)."""
+
+    import_state: str = "data/import/etat.json"
+    """Fichier où `msap import` garde l'empreinte des valeurs importées, pour reconnaître les
+    modifications faites à la main et ne jamais les écraser."""
+
+    @property
+    def geo_dir(self) -> Path:
+        return Path(self.data_dir) / "geo"
+
+
+class _Lenient(yaml.SafeLoader):
+    """mkdocs.yml may hold tags such as !!python/name: that only mkdocs resolves."""
+
+
+_Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+_Lenient.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+class ConfigError(Exception):
+    pass
+
+
+def load_config(root: Path) -> Config:
+    path = root / "mkdocs.yml"
+    if not path.exists():
+        return Config()
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient) or {}
+        section = ((doc.get("extra") or {}).get("msap")) or {}
+        return Config.model_validate(section)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"mkdocs.yml illisible : {exc} — Indice : vérifiez l'indentation") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"mkdocs.yml: extra.msap.{where}: {first['msg']} — Indice : "
+                          f"les options sont décrites dans docs/configuration.md") from None

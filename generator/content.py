@@ -1,0 +1,154 @@
+"""Load the whole content tree into a :class:`Site`, collecting every problem.
+
+Layout (one fiche per file, file name = slug):
+
+    content/maisons/<département>/<slug>.md
+    content/ressources/<slug>.md      (+ content/ressources/fichiers/ for downloads)
+    content/projets/<slug>.md
+    content/referentiels/{operateurs,themes,equipements,activites,publics}.yml
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .diagnostics import Problem, Report
+from .reader import Document, read, read_yaml_file
+from .schema import KINDS, LISTS, Publics
+from .schema.fields import SLUG_RE
+from .validation import validate
+
+
+@dataclass
+class Fiche:
+    """One validated content file of any kind."""
+
+    kind: str
+    slug: str
+    doc: Document
+    data: Any  # the pydantic model instance
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+    @property
+    def body(self) -> str:
+        return self.doc.body
+
+    def line(self, *loc: Any) -> int:
+        return self.doc.line(tuple(loc))
+
+
+@dataclass
+class Referentiels:
+    lists: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> id -> entry
+    lines: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> id -> line
+    publics: Publics | None = None
+
+    def ids(self, name: str) -> dict[str, Any]:
+        return self.lists.get(name, {})
+
+
+@dataclass
+class Site:
+    root: Path
+    maisons: list[Fiche] = field(default_factory=list)
+    ressources: list[Fiche] = field(default_factory=list)
+    projets: list[Fiche] = field(default_factory=list)
+    referentiels: Referentiels = field(default_factory=Referentiels)
+    files_read: int = 0
+
+    def of_kind(self, kind: str) -> list[Fiche]:
+        return getattr(self, kind)
+
+
+def load_site(root: Path, content_dir: str, report: Report) -> Site:
+    site = Site(root)
+    content = root / content_dir
+    if not content.is_dir():
+        report.add(content_dir, 0, "", "le dossier du contenu est introuvable",
+                   "lancez la commande depuis la racine du projet, ou indiquez-la avec --root")
+        return site
+    site.referentiels = load_referentiels(root, content / "referentiels", report)
+    for kind, (model, folder, nested) in KINDS.items():
+        base = content / folder
+        if not base.is_dir():
+            continue
+        pattern = "*/*.md" if nested else "*.md"
+        for path in sorted(base.glob(pattern)):
+            site.files_read += 1
+            fiche = load_fiche(kind, model, path, root, report)
+            if fiche is not None:
+                site.of_kind(kind).append(fiche)
+        for stray in sorted(base.glob("*.md" if nested else "*/*.md")):
+            if stray.parent.name != "fichiers":
+                rel = stray.relative_to(root).as_posix()
+                where = "un sous-dossier par département" if nested else "directement dans le dossier"
+                report.add(rel, 0, "", "fichier mal rangé : il ne sera pas publié",
+                           f"les fiches de content/{folder}/ vont dans {where}")
+    return site
+
+
+def load_fiche(kind: str, model: type[BaseModel], path: Path, root: Path, report: Report) -> Fiche | None:
+    doc = read(path, root)
+    if isinstance(doc, Problem):
+        report.extend([doc])
+        return None
+    slug = path.stem
+    ok = True
+    if not SLUG_RE.match(slug):
+        report.add(doc.path, 1, "", f"le nom de fichier « {path.name} » n'est pas valide",
+                   "minuscules sans accents, chiffres et tirets, terminé par « .md », par exemple « gueret.md »")
+        ok = False
+    data, problems = validate(model, doc.meta, doc.path, doc.line)
+    report.extend(problems)
+    if data is None or not ok:
+        return None
+    return Fiche(kind, slug, doc, data)
+
+
+def load_referentiels(root: Path, folder: Path, report: Report) -> Referentiels:
+    refs = Referentiels()
+    for name, model in LISTS.items():
+        path = folder / f"{name}.yml"
+        rel = path.relative_to(root).as_posix()
+        if not path.exists():
+            report.add(rel, 0, "", "liste de référence manquante", f"créez {rel} (une liste d'entrées « id » et « nom »)")
+            continue
+        loaded = read_yaml_file(path, root)
+        if isinstance(loaded, Problem):
+            report.extend([loaded])
+            continue
+        data, lines = loaded
+        if not isinstance(data, list):
+            report.add(rel, 1, "", "la liste de référence doit être une liste", "chaque entrée commence par « - id: … »")
+            continue
+        entries, entry_lines = {}, {}
+        for i, item in enumerate(data):
+            entry, problems = validate(model, item if isinstance(item, dict) else {"id": item}, rel,
+                                       lambda loc, i=i: lines.get((i,) + tuple(loc), lines.get((i,), 1)))
+            report.extend(problems)
+            if entry is None:
+                continue
+            if entry.id in entries:
+                report.add(rel, lines.get((i,), 1), "id", f"l'identifiant « {entry.id} » est en double",
+                           f"il apparaît déjà à la ligne {entry_lines[entry.id]}")
+                continue
+            entries[entry.id], entry_lines[entry.id] = entry, lines.get((i,), 1)
+        refs.lists[name], refs.lines[name] = entries, entry_lines
+    path = folder / "publics.yml"
+    if path.exists():
+        loaded = read_yaml_file(path, root)
+        if isinstance(loaded, Problem):
+            report.extend([loaded])
+        else:
+            data, lines = loaded
+            rel = path.relative_to(root).as_posix()
+            refs.publics, problems = validate(Publics, data if isinstance(data, dict) else {}, rel,
+                                              lambda loc: lines.get(tuple(loc), 1))
+            report.extend(problems)
+    return refs

@@ -1,0 +1,108 @@
+"""Reference geography: communes (COG 2026) with centre points, départements, régions.
+
+Loaded from ``data/geo/`` (copied from the open data, see data/README.md); the
+project never reads outside its own tree at run time.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Commune:
+    code_insee: str
+    nom: str
+    departement: str
+    codes_postaux: tuple[str, ...]
+    population: int
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True)
+class Departement:
+    code: str
+    nom: str
+    region: str
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def fold(text: str) -> str:
+    """Accent-, case- and punctuation-insensitive key: « Saint-Étienne » -> « saint etienne »."""
+    text = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+class Geo:
+    """The reference tables, loaded lazily from one folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @cached_property
+    def communes(self) -> dict[str, Commune]:
+        out = {}
+        with open(self.folder / "communes.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                lat, lon = row["latitude"], row["longitude"]
+                out[row["code_insee"]] = Commune(
+                    row["code_insee"], row["nom"], row["code_departement"],
+                    tuple(row["codes_postaux"].split()), int(row["population"] or 0),
+                    float(lat) if lat else None, float(lon) if lon else None,
+                )
+        return out
+
+    @cached_property
+    def departements(self) -> dict[str, Departement]:
+        rows = json.loads((self.folder / "departements.json").read_text(encoding="utf-8"))
+        return {r["code"]: Departement(r["code"], r["nom"], r["region"]) for r in rows}
+
+    @cached_property
+    def regions(self) -> dict[str, str]:
+        rows = json.loads((self.folder / "regions.json").read_text(encoding="utf-8"))
+        return {r["code"]: r["nom"] for r in rows}
+
+    @cached_property
+    def by_postcode(self) -> dict[str, list[Commune]]:
+        out: dict[str, list[Commune]] = {}
+        for c in self.communes.values():
+            for cp in c.codes_postaux:
+                out.setdefault(cp, []).append(c)
+        return out
+
+    @cached_property
+    def by_name(self) -> dict[tuple[str, str], list[Commune]]:
+        """(département, folded name) -> communes."""
+        out: dict[tuple[str, str], list[Commune]] = {}
+        for c in self.communes.values():
+            out.setdefault((c.departement, fold(c.nom)), []).append(c)
+        return out
+
+    def find_in_text(self, departement: str, text: str) -> Commune | None:
+        """The commune of a département whose name appears in a text (longest name wins).
+
+        Names are compared word by word, spaces and punctuation ignored, so that
+        « Fresnes-Léguillon » finds « Fresnes-l'Éguillon ».
+        """
+        words = fold(text).split()
+        spans = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 7, len(words) + 1))}
+        best: Commune | None = None
+        for (dep, name), communes in self.by_name.items():
+            if dep == departement and name.replace(" ", "") in spans:
+                if best is None or len(name) > len(fold(best.nom)):
+                    best = max(communes, key=lambda c: c.population)
+        return best

@@ -1,0 +1,43 @@
+"""The import report, in French: what changed, what is new, what vanished, what was repaired."""
+from __future__ import annotations
+
+from ..diagnostics import plural
+from .run import ImportResult
+
+
+def render_report(result: ImportResult, dry_run: bool = False) -> str:
+    out: list[str] = []
+    src = result.source
+    if result.encoding_note:
+        out.append(f"{src}: {result.encoding_note}")
+    if result.unknown_columns:
+        out.append(f"{src}: colonnes inconnues conservées dans source.autres_colonnes : "
+                   + ", ".join(result.unknown_columns))
+    section(out, "Lignes rejetées", [f"{src}:{r.line}" + (f" (id_fs {r.id_fs})" if r.id_fs else "") + f": {r.reason}"
+                                     for r in result.rejected])
+    section(out, "Remarques (ligne importée, valeur réparée ou à vérifier)", [n.text(src) for n in result.notes])
+    section(out, "Fiches nouvelles", [f"{c.path} ({c.id})" for c in result.new], limit=30)
+    section(out, "Fiches mises à jour", [f"{c.path}: {', '.join(c.fields)}" for c in result.updated])
+    section(out, "Modifications faites à la main, conservées (la liste nationale diffère)",
+            [f"{c.path}: {', '.join(c.fields)}" for c in result.kept])
+    section(out, "Sites absents de cette édition (fiches conservées, à examiner)",
+            [f"{c.path} ({c.id})" for c in result.disappeared])
+    verb = "seraient écrits (--dry-run : rien n'a été écrit)" if dry_run else "écrit(s)"
+    out.append(
+        f"{plural(result.rows, 'ligne')} lue(s) = {plural(result.fiches, 'fiche')} + "
+        f"{plural(len(result.rejected), 'ligne')} rejetée(s) ; {plural(len(result.new), 'nouvelle')}, "
+        f"{plural(len(result.updated), 'mise')} à jour, {result.unchanged} inchangée(s) ; "
+        f"{plural(len(result.kept), 'fiche')} avec des modifications manuelles conservées ; "
+        f"{plural(len(result.disappeared), 'site')} disparu(s) ; {plural(len(result.notes), 'remarque')} ; "
+        f"{plural(len(result.writes), 'fichier')} {verb}.")
+    return "\n".join(out)
+
+
+def section(out: list[str], title: str, lines: list[str], limit: int | None = None) -> None:
+    if not lines:
+        return
+    out.append(f"## {title} ({len(lines)})")
+    shown = lines if limit is None else lines[:limit]
+    out.extend(shown)
+    if len(shown) < len(lines):
+        out.append(f"… et {len(lines) - len(shown)} autres")

@@ -1,0 +1,221 @@
+"""`msap import`: bring an edition of the national list into content/maisons/.
+
+Plan first, write last: every row is converted, validated and merged in memory;
+only then are fiches written (each atomically) and the import state saved. An
+unreadable existing fiche stops the import before anything is written, because
+its site would otherwise be imported a second time under another name.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..config import Config
+from ..diagnostics import Problem
+from ..geo import Geo, fold
+from ..reader import read
+from ..schema import Maison
+from .columns import map_columns
+from .merge import BODY, fingerprint, merge, ordered, render, write_atomic
+from .rows import Converted, Note, Rejected, RowConverter
+
+
+class ImportFailure(Exception):
+    """The import cannot start; the message ends with a hint."""
+
+
+@dataclass
+class Change:
+    id: str
+    path: str
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    source: str
+    rows: int = 0
+    new: list[Change] = field(default_factory=list)
+    updated: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    kept: list[Change] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    disappeared: list[Change] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    encoding_note: str = ""
+    writes: dict[Path, str] = field(default_factory=dict)
+    removals: list[Path] = field(default_factory=list)
+
+    @property
+    def fiches(self) -> int:
+        return len(self.new) + len(self.updated) + self.unchanged
+
+
+def read_table(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], str]:
+    """Any edition: UTF-8 (with or without BOM) or Windows-1252, comma, semicolon or tab."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailure(f"{path}: fichier illisible ({exc.strerror}) — Indice : vérifiez le chemin du fichier") from None
+    note = ""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text, note = raw.decode("cp1252"), "fichier en Windows-1252 (et non UTF-8) : converti"
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = headers
+    rows = []
+    for row in reader:
+        row.pop(None, None)  # cells beyond the header
+        rows.append((reader.line_num, {k: (v or "") for k, v in row.items()}))
+    return headers, rows, note
+
+
+def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | None = None) -> ImportResult:
+    headers, rows, encoding_note = read_table(csv_path)
+    cmap = map_columns(headers)
+    if cmap.id_column is None or "nom" not in cmap.fields:
+        raise ImportFailure(
+            f"{csv_path.name}: colonnes « id_fs » ou « lib_fs » introuvables (en-tête lu : {', '.join(headers[:8])}…) "
+            "— Indice : ce fichier n'est pas une édition de la liste nationale des France services")
+    result = ImportResult(csv_path.name, rows=len(rows), unknown_columns=cmap.unknown, encoding_note=encoding_note)
+    maisons_dir = root / config.content_dir / "maisons"
+    existing = _existing(maisons_dir, root)
+    state_path = root / config.import_state
+    state = _load_state(state_path)
+    converter = RowConverter(cmap, Geo(root / config.geo_dir), config.distance_max_km)
+    taken = {p for p, _, _ in existing.values()}
+    seen_ids: dict[str, int] = {}
+    seen_places: dict[tuple[str, str], int] = {}
+    new_state: dict[str, Any] = dict(state.get("fiches", {}))
+    for line, row in (progress(rows) if progress else rows):
+        got = converter.convert(row, line)
+        if isinstance(got, Rejected):
+            result.rejected.append(got)
+            continue
+        if got.id_fs in seen_ids:
+            result.rejected.append(Rejected(line, got.id_fs, f"identifiant déjà vu à la ligne {seen_ids[got.id_fs]}"))
+            continue
+        seen_ids[got.id_fs] = line
+        place = (fold(got.data["nom"]), got.data["adresse"]["code_insee"])
+        if place in seen_places:
+            got.notes.append(Note(line, got.id_fs, "", f"doublon probable de la ligne {seen_places[place]} (même nom, même commune)"))
+        seen_places.setdefault(place, line)
+        if not _validate(got):
+            result.rejected.append(Rejected(line, got.id_fs, "; ".join(n.message for n in got.notes[-3:])))
+            continue
+        result.notes.extend(got.notes)
+        _plan(got, existing, state.get("fiches", {}), new_state, taken, maisons_dir, root, result)
+    gone = set(existing) - set(seen_ids)
+    result.disappeared = [Change(existing[i][1].get("id", ""), _rel(existing[i][0], root)) for i in sorted(gone)]
+    new_state_doc = {"edition": csv_path.name, "fiches": dict(sorted(new_state.items()))}
+    if new_state_doc != state:
+        result.writes[state_path] = json.dumps(new_state_doc, ensure_ascii=False, indent=0, sort_keys=False) + "\n"
+    return result
+
+
+def apply(result: ImportResult) -> None:
+    """Write what was planned: fiches first, the state last."""
+    items = sorted(result.writes.items(), key=lambda kv: kv[0].suffix == ".json")
+    for path, text in items:
+        write_atomic(path, text)
+    for path in result.removals:
+        path.unlink(missing_ok=True)
+
+
+def _existing(maisons_dir: Path, root: Path) -> dict[str, tuple[Path, dict[str, Any], str]]:
+    """Existing imported fiches by id_fs. Any unreadable fiche stops the import."""
+    found: dict[str, tuple[Path, dict[str, Any], str]] = {}
+    broken: list[Problem] = []
+    for path in sorted(maisons_dir.glob("*/*.md")):
+        doc = read(path, root)
+        if isinstance(doc, Problem):
+            broken.append(doc)
+            continue
+        source = doc.meta.get("source")
+        if isinstance(source, dict) and source.get("id_fs"):
+            found[str(source["id_fs"])] = (path, doc.meta, doc.body)
+    if broken:
+        lines = "\n".join(p.text() for p in broken)
+        raise ImportFailure(f"{lines}\nimport interrompu, rien n'a été écrit — Indice : corrigez ces fiches "
+                            "(msap check les décrit) puis relancez l'import")
+    return found
+
+
+def _load_state(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ImportFailure(f"{path}: état d'import illisible ({exc}) — Indice : restaurez-le depuis Git "
+                            "(git checkout -- " + path.name + ")") from None
+
+
+def _validate(got: Converted) -> bool:
+    """Drop optional fields the schema refuses (noted); False if the fiche still cannot stand."""
+    from pydantic import ValidationError
+    for _ in range(5):
+        try:
+            Maison.model_validate(got.data)
+            return True
+        except ValidationError as exc:
+            for err in exc.errors():
+                top = str(err["loc"][0]) if err["loc"] else ""
+                if top in ("id", "nom", "departement", "adresse") or top not in got.data:
+                    got.notes.append(Note(got.line, got.id_fs, top, f"valeur refusée par le modèle : {err['msg']}"))
+                    return False
+                got.notes.append(Note(got.line, got.id_fs, top, f"« {got.data.pop(top)} » refusé ({err['msg']}) : non repris"))
+    return False
+
+
+def _plan(got: Converted, existing, base_state, new_state, taken: set[Path], maisons_dir: Path, root: Path,
+          result: ImportResult) -> None:
+    mid = got.data["id"]
+    if got.id_fs in existing:
+        path, meta, body = existing[got.id_fs]
+        outcome = merge(meta, body, got.data, got.body, base_state.get(mid))
+        new_state[mid] = outcome.state
+        if outcome.kept:
+            result.kept.append(Change(mid, _rel(path, root), outcome.kept))
+        target = path
+        dep = outcome.meta.get("departement")
+        if dep and path.parent.name != dep:
+            target = _free_path(maisons_dir / dep, path.stem, got.id_fs, taken)
+            result.removals.append(path)
+            taken.add(target)
+        if outcome.changed or target != path:
+            result.writes[target] = render(outcome.meta, outcome.body)
+            result.updated.append(Change(mid, _rel(target, root), [f for f in outcome.changed if f != BODY]
+                                         + (["corps"] if BODY in outcome.changed else [])))
+        else:
+            result.unchanged += 1
+        return
+    path = _free_path(maisons_dir / got.data["departement"], got.slug, got.id_fs, taken)
+    taken.add(path)
+    meta = ordered(got.data)
+    result.writes[path] = render(meta, got.body)
+    result.new.append(Change(mid, _rel(path, root)))
+    new_state[mid] = merge(meta, got.body, got.data, got.body, None).state
+
+
+def _free_path(folder: Path, slug: str, id_fs: str, taken: set[Path]) -> Path:
+    path = folder / f"{slug}.md"
+    if path in taken:
+        path = folder / f"{slug}-{'-'.join(fold(id_fs).split())}.md"
+    return path
+
+
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+__all__ = ["ImportFailure", "ImportResult", "apply", "run_import", "fingerprint"]

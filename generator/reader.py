@@ -1,0 +1,102 @@
+"""Read stage: a Markdown file with YAML front matter becomes a :class:`Document`.
+
+Nothing here raises on bad content: an unreadable file yields a problem, so the
+checker can report every file in one run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import yamlio
+from .diagnostics import Problem
+
+FENCE = "---"
+
+
+@dataclass
+class Document:
+    path: str  # relative to the project root, with forward slashes
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line where the body starts
+    key_lines: dict[tuple, int] = field(default_factory=dict)  # 1-based file line of each key / item
+
+    def line(self, loc: tuple = ()) -> int:
+        """The file line of a field path, falling back to its closest parent, then line 1."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.key_lines:
+                return self.key_lines[loc]
+            loc = loc[:-1]
+        return 1
+
+
+def split(text: str) -> tuple[str, str, int] | None:
+    """Return (front matter, body, line of the first front-matter line) or None without a fence."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FENCE:
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in (FENCE, "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), 2
+    return None
+
+
+def parse(text: str, rel: str) -> Document | Problem:
+    """Parse the text of one content file."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n")
+    parts = split(text)
+    if parts is None:
+        if text.startswith(FENCE):
+            return Problem(rel, 1, "", "l'en-tête YAML n'est jamais refermé",
+                           "ajoutez une ligne « --- » seule après le dernier champ de l'en-tête")
+        return Problem(rel, 1, "", "le fichier ne commence pas par un en-tête YAML",
+                       "la première ligne doit être « --- », suivie des champs puis d'une autre ligne « --- »")
+    front, body, first = parts
+    try:
+        parsed = yamlio.load(front)
+    except yamlio.YamlProblem as exc:
+        return Problem(rel, first + exc.line, "", exc.message, exc.hint)
+    if not isinstance(parsed.data, dict):
+        return Problem(rel, first, "", "l'en-tête YAML doit être une liste de champs « nom: valeur »",
+                       "chaque ligne de l'en-tête a la forme « champ: valeur »")
+    key_lines = {loc: first + line for loc, line in parsed.lines.items()}
+    body_line = first + front.count("\n") + 2
+    return Document(rel, parsed.data, body.strip("\n") + "\n" if body.strip() else "", body_line, key_lines)
+
+
+def read(path: Path, root: Path) -> Document | Problem:
+    """Read one file from disk: undecodable or unreadable files are problems too."""
+    rel = path.relative_to(root).as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Problem(rel, 0, "", f"fichier illisible ({exc.strerror})", "vérifiez les droits de lecture du fichier")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return Problem(rel, line, "", "le fichier n'est pas encodé en UTF-8",
+                       "enregistrez-le en UTF-8 (c'est le choix par défaut de l'éditeur en ligne)")
+    if "\x00" in text:
+        return Problem(rel, 1, "", "le fichier contient des caractères binaires",
+                       "ce fichier n'est pas un texte Markdown : déplacez-le ou remplacez-le")
+    return parse(text, rel)
+
+
+def read_yaml_file(path: Path, root: Path) -> tuple[Any, dict[tuple, int]] | Problem:
+    """Read a whole YAML file (reference lists): data and 1-based lines."""
+    rel = path.relative_to(root).as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return Problem(rel, 0, "", f"fichier illisible ({exc})", "enregistrez-le en UTF-8 et vérifiez ses droits")
+    try:
+        parsed = yamlio.load(text)
+    except yamlio.YamlProblem as exc:
+        return Problem(rel, exc.line + 1, "", exc.message, exc.hint)
+    return parsed.data, {loc: line + 1 for loc, line in parsed.lines.items()}

@@ -1,0 +1,160 @@
+"""The fiche Maison: one file per site, ``content/maisons/<département>/<slug>.md``.
+
+The bulletin of the network says what it is for: "toute personne souhaitant
+bénéficier des services d'une Maison peut trouver le site le plus proche de chez
+elle et accéder aux informations utiles : plan d'accès, horaires, coordonnées,
+équipements mis à disposition, services délivrés, autres activités hébergées".
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, model_validator
+
+from .fields import (
+    CodeDepartement, CodeInsee, CodePostal, Coordonnees, Courriel, Creneau, Horaires, Identifiant,
+    Jour, Slug, Strict, Telephone, Url, choice, columns, fail, JOURS,
+)
+
+TYPES = {"site_principal": "Site principal", "antenne": "Antenne"}
+FORMATS = {"fixe": "Fixe", "itinerant": "Itinérant (permanences en plusieurs lieux)", "bus": "Bus"}
+RENDEZ_VOUS = {
+    "sans": "Accueil libre, sans rendez-vous",
+    "possible": "Avec ou sans rendez-vous",
+    "conseille": "Rendez-vous conseillé",
+    "obligatoire": "Sur rendez-vous uniquement",
+}
+FREQUENCES = {
+    "hebdomadaire": "Chaque semaine",
+    "bimensuelle": "Une semaine sur deux",
+    "mensuelle": "Certaines semaines du mois",
+}
+
+
+class Adresse(Strict):
+    """Postal address of the site."""
+
+    voie: str | None = Field(None, description="Numéro et voie, par exemple « 5 rue des Papetiers ».",
+                             json_schema_extra=columns("adresse", "adresse_fs", "voie"))
+    complement: str | None = Field(None, description="Complément d'adresse : bâtiment, étage, lieu-dit.",
+                                   json_schema_extra=columns("complement_adresse", "complement"))
+    code_postal: CodePostal = Field(description="Code postal à cinq chiffres, entre guillemets.",
+                                    json_schema_extra=columns("code_postal", "cp"))
+    commune: str = Field(min_length=1, description="Nom de la commune, tel qu'au code officiel géographique.",
+                         json_schema_extra=columns("lib_com", "commune", "nom_commune"))
+    code_insee: CodeInsee = Field(description="Code commune INSEE (cinq caractères, « 2A » ou « 2B » en Corse).",
+                                  json_schema_extra=columns("insee_com", "code_insee", "code_commune"))
+
+
+class ExceptionHoraires(Strict):
+    """A dated change to the normal week: closure, holiday, special opening."""
+
+    du: dt.date = Field(description="Premier jour concerné (AAAA-MM-JJ).")
+    au: dt.date | None = Field(None, description="Dernier jour concerné, si plusieurs jours (AAAA-MM-JJ).")
+    motif: str = Field(min_length=1, description="Raison affichée au public, par exemple « Fermeture estivale ».")
+    horaires: Jour = Field(default_factory=list,
+                           description="Créneaux d'ouverture ces jours-là ; vide si la Maison est fermée.")
+
+    @model_validator(mode="after")
+    def _range(self) -> "ExceptionHoraires":
+        if self.au is not None and self.au < self.du:
+            raise fail(f"la période finit le {self.au:%d/%m/%Y}, avant de commencer le {self.du:%d/%m/%Y}",
+                       "inversez « du » et « au »")
+        return self
+
+
+class RendezVous(Strict):
+    """How the public is received: walk-in, appointment advised or required."""
+
+    politique: choice(RENDEZ_VOUS) = Field(description="Accueil avec ou sans rendez-vous.",
+                                           json_schema_extra=columns("prise_rdv", "rdv"))
+    precisions: str | None = Field(None, description="Précisions : jours sur rendez-vous, comment le prendre.")
+    lien: Url | None = Field(None, description="Adresse de prise de rendez-vous en ligne, s'il y en a une.")
+    telephone: Telephone | None = Field(None, description="Numéro pour prendre rendez-vous, s'il diffère.")
+
+
+class Arret(Strict):
+    """A place an itinerant Maison or a bus stops at, and when."""
+
+    lieu: str = Field(min_length=1, description="Lieu de la permanence, par exemple « Mairie de Thilay ».")
+    commune: str = Field(min_length=1, description="Commune de l'arrêt.")
+    code_insee: CodeInsee | None = Field(None, description="Code INSEE de la commune de l'arrêt.")
+    coordonnees: Coordonnees | None = Field(None, description="Position de l'arrêt sur la carte.")
+    jour: choice({j: j.capitalize() for j in JOURS}) = Field(description="Jour de passage.")
+    frequence: choice(FREQUENCES) = Field("hebdomadaire", description="Rythme de passage.")
+    semaines: list[int] = Field(default_factory=list, description=(
+        "Pour un passage mensuel : rang du jour dans le mois, de 1 à 5 (2 = « le 2e mardi du mois »)."))
+    horaires: list[Creneau] = Field(default_factory=list, description="Créneaux de présence ce jour-là.")
+    precisions: str | None = Field(None, description="Précisions : sur rendez-vous, sauf vacances scolaires…")
+
+    @model_validator(mode="after")
+    def _weeks(self) -> "Arret":
+        bad = [s for s in self.semaines if not 1 <= s <= 5]
+        if bad:
+            raise fail(f"semaines : {bad[0]} n'est pas un rang dans le mois", "un nombre de 1 à 5")
+        if self.frequence == "mensuelle" and not self.semaines:
+            raise fail("un passage mensuel doit dire quelles semaines",
+                       "ajoutez par exemple « semaines: [2] » pour le 2e " + self.jour + " du mois")
+        return self
+
+
+class Accessibilite(Strict):
+    """Accessibility of the premises (leave a question empty when it is not known)."""
+
+    fauteuil_roulant: bool | None = Field(None, description="Accès et accueil possibles en fauteuil roulant.")
+    stationnement_pmr: bool | None = Field(None, description="Place de stationnement réservée à proximité.")
+    boucle_magnetique: bool | None = Field(None, description="Boucle à induction magnétique à l'accueil.")
+    sanitaires_adaptes: bool | None = Field(None, description="Toilettes adaptées aux personnes à mobilité réduite.")
+    precisions: str | None = Field(None, description="Autres informations : ascenseur, accueil en langue des signes…")
+
+
+class Source(Strict):
+    """Where an imported fiche comes from in the national list; kept by the importer."""
+
+    id_fs: str = Field(min_length=1, description="Identifiant du site dans la liste nationale France services (id_fs).",
+                       json_schema_extra=columns("id_fs", "id", "identifiant"))
+    autres_colonnes: dict[str, str] = Field(default_factory=dict, description=(
+        "Colonnes de la liste nationale que le modèle ne reprend pas encore, conservées telles quelles."))
+
+
+class Maison(Strict):
+    """Fiche Maison: everything a citizen needs to find and use one site."""
+
+    id: Slug = Field(description="Identifiant stable de la Maison ; ne change jamais, même si elle est renommée.")
+    nom: str = Field(min_length=3, description="Nom de la Maison, tel qu'affiché au public.",
+                     json_schema_extra=columns("lib_fs", "nom_fs", "nom"))
+    type: choice(TYPES) = Field("site_principal", description="Site principal ou antenne d'un autre site.",
+                                json_schema_extra=columns("type_fs", "format_fs"))
+    format: choice(FORMATS) = Field("fixe", description="Lieu fixe, itinérant (plusieurs lieux) ou bus.",
+                                    json_schema_extra=columns("format_fs", "itinerance"))
+    groupe: str | None = Field(None, description="Réseau ou groupement de Maisons auquel le site appartient.",
+                               json_schema_extra=columns("groupe", "groupe_fs"))
+    departement: CodeDepartement = Field(description="Code du département, entre guillemets (« 23 », « 2A », « 974 »).",
+                                         json_schema_extra=columns("insee_dep", "code_dep", "departement"))
+    adresse: Adresse = Field(description="Adresse postale du lieu d'accueil.")
+    coordonnees: Coordonnees | None = Field(None, description="Position du lieu d'accueil sur la carte.",
+                                            json_schema_extra=columns("latitude", "longitude"))
+    telephone: Telephone | None = Field(None, description="Numéro de téléphone de l'accueil.",
+                                        json_schema_extra=columns("telephone", "tel"))
+    courriel: Courriel | None = Field(None, description="Adresse électronique de l'accueil.",
+                                      json_schema_extra=columns("mail", "courriel", "email"))
+    site_web: Url | None = Field(None, description="Page web de la Maison (https://…).",
+                                 json_schema_extra=columns("site_web", "url", "site_internet"))
+    horaires: Horaires | None = Field(None, description="Horaires d'ouverture d'une semaine ordinaire.")
+    exceptions: list[ExceptionHoraires] = Field(default_factory=list, description=(
+        "Fermetures et horaires exceptionnels datés (congés, jours fériés, ouverture spéciale)."))
+    rendez_vous: RendezVous | None = Field(None, description="Accueil avec ou sans rendez-vous.")
+    operateurs: list[Slug] = Field(default_factory=list, description=(
+        "Opérateurs nationaux accompagnés sur place (identifiants de content/referentiels/operateurs.yml)."))
+    equipements: list[Slug] = Field(default_factory=list, description=(
+        "Équipements à disposition du public (identifiants de content/referentiels/equipements.yml)."))
+    activites: list[Slug] = Field(default_factory=list, description=(
+        "Autres activités hébergées (identifiants de content/referentiels/activites.yml)."))
+    arrets: list[Arret] = Field(default_factory=list, description="Lieux et jours de passage d'une Maison itinérante ou d'un bus.")
+    accessibilite: Accessibilite | None = Field(None, description="Accessibilité des locaux.")
+    labellisation: dt.date | None = Field(None, description="Date de labellisation France services (AAAA-MM-JJ).",
+                                          json_schema_extra=columns("labellisation", "labellisation_fs", "date_labellisation"))
+    verifie_le: dt.date | None = Field(None, description="Date à laquelle la Maison a vérifié sa fiche pour la dernière fois.")
+    referents: list[Identifiant] = Field(default_factory=list, description=(
+        "Comptes sur la forge des personnes qui relisent les modifications de cette fiche."))
+    source: Source | None = Field(None, description="Origine de la fiche dans la liste nationale (rempli par l'import).")

@@ -1,0 +1,111 @@
+"""Everything derived from the models, generated and committed: never written by hand.
+
+- ``schemas/<kind>.schema.json``: JSON Schema of each kind (editors, CMS, other tools);
+- ``docs/champs.md``: every field of every kind, its type and its French description;
+- ``docs/configuration.md``: every option of the ``extra.msap`` section of mkdocs.yml.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .config import Config
+from .schema import KINDS, LISTS, Publics
+from .validation import _models_in
+
+
+def json_schemas() -> dict[str, str]:
+    models: dict[str, type[BaseModel]] = {folder[:-1]: model for model, folder, _ in KINDS.values()}
+    models.update({f"referentiel-{name}": model for name, model in LISTS.items()})
+    models["referentiel-publics"] = Publics
+    out = {}
+    for name, model in models.items():
+        schema = model.model_json_schema()
+        schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{name}.schema.json", **schema}
+        out[f"schemas/{name}.schema.json"] = json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return out
+
+
+def _type_name(annotation: Any) -> str:
+    text = str(annotation).replace("typing.", "").replace("datetime.date", "date")
+    for model in _models_in(annotation):
+        text = text.replace(f"{model.__module__}.{model.__name__}", model.__name__)
+    text = text.replace("Annotated[", "").replace("Literal[", "un de [")
+    return text.split(", AfterValidator")[0].split(", FieldInfo")[0].split(", BeforeValidator")[0]
+
+
+def _document(model: type[BaseModel], prefix: str, rows: list[str], seen: set[type]) -> None:
+    for name, info in model.model_fields.items():
+        path = prefix + name
+        required = "oui" if info.is_required() else ""
+        labels = (info.json_schema_extra or {}).get("x-libelles") if isinstance(info.json_schema_extra, dict) else None
+        if labels is None:
+            for meta in info.metadata:
+                extra = getattr(meta, "json_schema_extra", None)
+                if isinstance(extra, dict) and "x-libelles" in extra:
+                    labels = extra["x-libelles"]
+        values = " ; ".join(f"`{k}` ({v})" for k, v in labels.items()) if labels else ""
+        description = (info.description or "").replace("|", "\\|")
+        rows.append(f"| `{path}` | {required} | {description} | {values} |")
+        for sub in _models_in(info.annotation):
+            if sub not in seen:
+                _document(sub, path + ("[]." if "list" in str(info.annotation) else "."), rows, seen | {sub})
+
+
+def fields_doc() -> str:
+    out = ["# Champs du contenu", "",
+           "Document généré par `msap schema` depuis les modèles (`generator/schema/`) : ne pas le modifier à la main.",
+           "Dans les messages de `msap check`, les positions dans une liste comptent à partir de 1 "
+           "(`horaires.mardi.2` = le 2e créneau du mardi).", ""]
+    sections = [(f"Fiche Maison — `content/maisons/<département>/<slug>.md`", KINDS["maisons"][0]),
+                ("Ressource — `content/ressources/<slug>.md`", KINDS["ressources"][0]),
+                ("Projet — `content/projets/<slug>.md`", KINDS["projets"][0])]
+    sections += [(f"Référentiel — `content/referentiels/{name}.yml` (une liste)", model) for name, model in LISTS.items()]
+    sections.append(("Référentiel — `content/referentiels/publics.yml`", Publics))
+    for title, model in sections:
+        out += [f"## {title}", "", (model.__doc__ or "").strip().split("\n")[0], "",
+                "| champ | obligatoire | description | valeurs possibles |", "|---|---|---|---|"]
+        rows: list[str] = []
+        _document(model, "", rows, {model})
+        out += rows + [""]
+    return "\n".join(out)
+
+
+def config_doc() -> str:
+    out = ["# Configuration", "", "Options de la section `extra.msap` de `mkdocs.yml`. Document généré par "
+           "`msap schema` depuis `generator/config.py` : ne pas le modifier à la main.", "",
+           "| option | défaut | description |", "|---|---|---|"]
+    for name, info in Config.model_fields.items():
+        description = " ".join((info.description or "").split()).replace("|", "\\|")
+        out.append(f"| `{name}` | `{info.default}` | {description} |")
+    return "\n".join(out) + "\n"
+
+
+def generated() -> dict[str, str]:
+    files = json_schemas()
+    files["docs/champs.md"] = fields_doc()
+    files["docs/configuration.md"] = config_doc()
+    return files
+
+
+def cmd_schema(root: Path, check: bool) -> int:
+    stale = []
+    for rel, text in generated().items():
+        path = root / rel
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(rel)
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if check and stale:
+        print("fichiers générés périmés : " + ", ".join(stale) + " — Indice : lancez « msap schema » et "
+              "enregistrez le résultat avec vos modifications du modèle", file=sys.stderr)
+        return 1
+    print(f"{len(stale)} fichier(s) {'à régénérer' if check else 'régénéré(s)'}" if stale else "fichiers générés à jour")
+    return 0

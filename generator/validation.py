@@ -1,0 +1,148 @@
+"""Model stage: validate front matter against the schema, in French.
+
+Pydantic's errors are turned into problems that name the field as the
+contributor wrote it (positions in lists count from 1), the line in the file,
+and a hint drawn from the schema itself: the field's description, the allowed
+values with their labels, the closest known field name for a typo.
+"""
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from .diagnostics import Problem
+
+
+def validate(model: type[BaseModel], data: dict[str, Any], path: str,
+             line_of: typing.Callable[[tuple], int]) -> tuple[BaseModel | None, list[Problem]]:
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_problem(model, err, path, line_of) for err in exc.errors()]
+
+
+def field_name(loc: tuple) -> str:
+    """('horaires', 'mardi', 0) -> 'horaires.mardi.1' (positions counted from 1)."""
+    return ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in loc)
+
+
+def _problem(model: type[BaseModel], err: dict, path: str, line_of) -> Problem:
+    loc = tuple(err["loc"])
+    message, hint = translate(model, err)
+    return Problem(path, line_of(loc), field_name(loc), message, hint)
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return f"« {text[:60]}{'…' if len(text) > 60 else ''} »"
+
+
+def translate(model: type[BaseModel], err: dict) -> tuple[str, str]:
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    loc = tuple(err["loc"])
+    if kind == "msap":
+        return ctx["message"], ctx["indice"]
+    if kind == "missing":
+        info = field_info(model, loc)
+        what = f" ({info.description.rstrip('.')})" if info and info.description else ""
+        return "champ obligatoire manquant", f"ajoutez une ligne « {loc[-1]}: … »{what}"
+    if kind == "extra_forbidden":
+        known = list(fields_at(model, loc[:-1]))
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        if close:
+            return f"champ inconnu « {loc[-1]} »", f"vouliez-vous dire « {close[0]} » ?"
+        return f"champ inconnu « {loc[-1]} »", "champs possibles ici : " + ", ".join(known)
+    if kind == "literal_error":
+        labels = choice_labels(model, loc)
+        options = ", ".join(f"« {k} » ({v})" for k, v in labels.items()) or ctx.get("expected", "")
+        close = difflib.get_close_matches(str(value), list(labels), n=1, cutoff=0.5)
+        start = f"vouliez-vous dire « {close[0]} » ? " if close else ""
+        return f"{_show(value)} n'est pas une valeur possible", f"{start}valeurs possibles : {options}"
+    simple = _SIMPLE.get(kind)
+    if simple:
+        message, hint = simple
+        return message.format(v=_show(value), **ctx), hint.format(**ctx)
+    return err["msg"], "consultez la description des champs dans docs/champs.md"
+
+
+_DATE = ("n'est pas une date valide", "écrivez la date sous la forme AAAA-MM-JJ, par exemple « 2026-03-14 »")
+_SIMPLE = {
+    "string_type": ("{v} doit être un texte", "mettez la valeur entre guillemets"),
+    "int_type": ("{v} doit être un nombre entier", "écrivez un nombre sans guillemets, par exemple 2"),
+    "int_parsing": ("{v} doit être un nombre entier", "écrivez un nombre sans guillemets, par exemple 2"),
+    "int_from_float": ("{v} doit être un nombre entier", "retirez la partie décimale"),
+    "float_type": ("{v} doit être un nombre", "utilisez un point comme séparateur décimal, par exemple 46.17"),
+    "float_parsing": ("{v} doit être un nombre", "utilisez un point comme séparateur décimal, par exemple 46.17"),
+    "bool_type": ("{v} doit être true (oui) ou false (non)", "écrivez true ou false, ou laissez vide si on ne sait pas"),
+    "bool_parsing": ("{v} doit être true (oui) ou false (non)", "écrivez true ou false, ou laissez vide si on ne sait pas"),
+    "date_type": ("{v} " + _DATE[0], _DATE[1]),
+    "date_parsing": ("{v} " + _DATE[0], _DATE[1]),
+    "date_from_datetime_parsing": ("{v} " + _DATE[0], _DATE[1]),
+    "date_from_datetime_inexact": ("{v} " + _DATE[0], _DATE[1]),
+    "list_type": ("{v} doit être une liste", "mettez une valeur par ligne, chacune précédée de « - »"),
+    "model_type": ("{v} doit être un groupe de champs", "indentez les champs sous cette ligne, « champ: valeur »"),
+    "model_attributes_type": ("{v} doit être un groupe de champs",
+                              "indentez les champs sous cette ligne, « champ: valeur »"),
+    "dict_type": ("{v} doit être un groupe de champs", "indentez les champs sous cette ligne, « champ: valeur »"),
+    "string_too_short": ("le texte est trop court", "au moins {min_length} caractères"),
+    "too_short": ("la liste est trop courte", "au moins {min_length} élément(s)"),
+    "greater_than_equal": ("{v} est trop petit", "la valeur doit être au moins {ge}"),
+    "less_than_equal": ("{v} est trop grand", "la valeur doit être au plus {le}"),
+    "string_pattern_mismatch": ("{v} n'a pas la forme attendue", "forme attendue : {pattern}"),
+}
+
+
+# ------------------------------------------------------------------ schema introspection
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """BaseModel classes reachable through Optional[...], list[...], Annotated[...]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found = []
+    for arg in typing.get_args(annotation):
+        found.extend(_models_in(arg))
+    return found
+
+
+def _submodel(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        inner = _models_in(info.annotation)
+        current = inner[0] if inner else None
+    return current
+
+
+def fields_at(model: type[BaseModel], loc: tuple) -> dict[str, FieldInfo]:
+    sub = _submodel(model, loc)
+    return dict(sub.model_fields) if sub else {}
+
+
+def field_info(model: type[BaseModel], loc: tuple) -> FieldInfo | None:
+    names = [p for p in loc if not isinstance(p, int)]
+    if not names:
+        return None
+    return fields_at(model, tuple(names[:-1])).get(names[-1])
+
+
+def choice_labels(model: type[BaseModel], loc: tuple) -> dict[str, str]:
+    info = field_info(model, loc)
+    if info is None:
+        return {}
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    if "x-libelles" in extra:
+        return dict(extra["x-libelles"])
+    for meta in info.metadata:
+        extra = getattr(meta, "json_schema_extra", None)
+        if isinstance(extra, dict) and "x-libelles" in extra:
+            return dict(extra["x-libelles"])
+    return {}

@@ -1,0 +1,198 @@
+"""YAML reading and writing for content files.
+
+PyYAML follows YAML 1.1, whose implicit typing is hostile to French content:
+``Non`` becomes ``False`` and ``10:00`` becomes the integer 600. The loader here
+keeps YAML 1.2's core rules instead (only ``true``/``false`` are booleans, no
+sexagesimal numbers, numbers with a leading zero such as postcodes stay text),
+records the line of every key so that errors can point into the file, refuses
+duplicate keys and aliases, and uses libyaml when it is available (a
+full-network check reads thousands of files).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # libyaml is ~10x faster; the pure-Python parser is the fallback
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - depends on the wheel
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser, Composer):  # type: ignore[no-redef]
+        def __init__(self, stream):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """YAML 1.2 core schema, plus dates (front matter commonly holds them)."""
+
+
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN))$"),
+    list("-+0123456789."),
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:timestamp",
+    re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    list("0123456789"),
+)
+
+
+class ContentLoader(_Parser, yaml.constructor.SafeConstructor, _Resolver):
+    def __init__(self, stream):
+        _Parser.__init__(self, stream)
+        yaml.constructor.SafeConstructor.__init__(self)
+        _Resolver.__init__(self)
+
+
+class YamlProblem(Exception):
+    """A YAML document that cannot be read; ``line`` is 0-based within the document."""
+
+    def __init__(self, message: str, line: int, hint: str):
+        super().__init__(message)
+        self.message, self.line, self.hint = message, line, hint
+
+
+Path = tuple  # a path into the data: keys (str) and list positions (int)
+
+
+@dataclass
+class Parsed:
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)  # 0-based line of each key / item
+
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+}
+
+
+def load(text: str) -> Parsed:
+    """Parse one YAML document, returning its data and the line of every key."""
+    loader = ContentLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise YamlProblem(
+                f"YAML illisible ({_french_problem(exc.problem or exc.context or '')})",
+                mark.line if mark else 0,
+                "vérifiez l'indentation (des espaces, pas de tabulation) et mettez entre guillemets "
+                "les valeurs qui contiennent « : » ou commencent par « - », « [ », « { », « & », « * » ou « # »",
+            ) from None
+        except yaml.YAMLError as exc:
+            raise YamlProblem(f"YAML illisible ({exc})", 0, "vérifiez la syntaxe de l'en-tête") from None
+        if node is None:
+            return Parsed({}, {})
+        lines: dict[Path, int] = {}
+        seen: set[int] = set()
+        _walk(node, (), lines, seen)
+        try:
+            data = loader.construct_document(node)
+        except (yaml.constructor.ConstructorError, ValueError) as exc:
+            line = getattr(getattr(exc, "problem_mark", None), "line", 0)
+            raise YamlProblem(
+                f"valeur YAML illisible ({exc})".replace("\n", " "), line,
+                "mettez la valeur entre guillemets si c'est du texte",
+            ) from None
+        return Parsed(data, lines)
+    finally:
+        loader.dispose()
+
+
+def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int]) -> None:
+    if id(node) in seen:
+        raise YamlProblem(
+            "les alias YAML (« & » et « * ») ne sont pas acceptés", node.start_mark.line,
+            "recopiez la valeur au lieu d'y faire référence",
+        )
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlProblem("une clé doit être un simple mot", key_node.start_mark.line,
+                                  "écrivez « cle: valeur »")
+            key = key_node.value
+            if key == "<<":
+                raise YamlProblem("la fusion YAML « << » n'est pas acceptée", key_node.start_mark.line,
+                                  "recopiez les champs au lieu de les fusionner")
+            sub = path + (key,)
+            if sub in lines:
+                raise YamlProblem(
+                    f"le champ « {key} » apparaît deux fois", key_node.start_mark.line,
+                    f"gardez une seule ligne « {key}: » (la première est à la ligne "
+                    f"{lines[sub] + 1} de l'en-tête)",
+                )
+            lines[sub] = key_node.start_mark.line
+            _walk(value_node, sub, lines, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[path + (i,)] = item.start_mark.line
+            _walk(item, path + (i,), lines, seen)
+    elif node.tag not in _SCALAR_TAGS:
+        raise YamlProblem(f"l'étiquette YAML « {node.tag} » n'est pas acceptée", node.start_mark.line,
+                          "retirez l'étiquette qui commence par « ! »")
+
+
+_FRENCH = {
+    "could not find expected ':'": "« : » attendu après le nom du champ",
+    "mapping values are not allowed here": "« : » inattendu ; une valeur contient sans doute « : »",
+    "found character '\\t' that cannot start any token": "tabulation interdite",
+    "found undefined alias": "alias inconnu",
+    "expected <block end>, but found '<block mapping start>'": "indentation incohérente",
+    "did not find expected key": "indentation incohérente ou champ mal formé",
+    "found unexpected end of stream": "fin de texte inattendue (guillemet non fermé ?)",
+}
+
+
+def _french_problem(problem: str) -> str:
+    for english, french in _FRENCH.items():
+        if problem.startswith(english):
+            return french
+    return problem
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes with PyYAML's conservative 1.1 resolver, so any YAML reader gets text back as text."""
+
+    def increase_indent(self, flow=False, indentless=False):  # indent list items under their key
+        return super().increase_indent(flow, False)
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump(data: Any) -> str:
+    """Serialise front matter: keys in the given order, UTF-8 text, block style."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=1000)
+
