@@ -58,9 +58,9 @@ def parse(text: str, rel: str) -> Document | Problem:
                        "la première ligne doit être « --- », suivie des champs puis d'une autre ligne « --- »")
     front, body, first = parts
     try:
-        parsed = yamlio.load(front)
+        parsed = yamlio.load(front, first)
     except yamlio.YamlProblem as exc:
-        return Problem(rel, first + exc.line, "", exc.message, exc.hint)
+        return Problem(rel, min(first + exc.line, first + front.count("\n")), "", exc.message, exc.hint)
     if not isinstance(parsed.data, dict):
         return Problem(rel, first, "", "l'en-tête YAML doit être une liste de champs « nom: valeur »",
                        "chaque ligne de l'en-tête a la forme « champ: valeur »")

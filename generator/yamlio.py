@@ -87,8 +87,11 @@ _SCALAR_TAGS = {
 }
 
 
-def load(text: str) -> Parsed:
-    """Parse one YAML document, returning its data and the line of every key."""
+def load(text: str, first_line: int = 1) -> Parsed:
+    """Parse one YAML document, returning its data and the (0-based) line of every key.
+
+    ``first_line`` is the file line of the document's first line, used in hints.
+    """
     loader = ContentLoader(text)
     try:
         try:
@@ -107,7 +110,7 @@ def load(text: str) -> Parsed:
             return Parsed({}, {})
         lines: dict[Path, int] = {}
         seen: set[int] = set()
-        _walk(node, (), lines, seen)
+        _walk(node, (), lines, seen, first_line)
         try:
             data = loader.construct_document(node)
         except (yaml.constructor.ConstructorError, ValueError) as exc:
@@ -121,7 +124,7 @@ def load(text: str) -> Parsed:
         loader.dispose()
 
 
-def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int]) -> None:
+def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], first_line: int) -> None:
     if id(node) in seen:
         raise YamlProblem(
             "les alias YAML (« & » et « * ») ne sont pas acceptés", node.start_mark.line,
@@ -141,15 +144,14 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int]) -
             if sub in lines:
                 raise YamlProblem(
                     f"le champ « {key} » apparaît deux fois", key_node.start_mark.line,
-                    f"gardez une seule ligne « {key}: » (la première est à la ligne "
-                    f"{lines[sub] + 1} de l'en-tête)",
+                    f"gardez une seule ligne « {key}: » (la première est à la ligne {lines[sub] + first_line})",
                 )
             lines[sub] = key_node.start_mark.line
-            _walk(value_node, sub, lines, seen)
+            _walk(value_node, sub, lines, seen, first_line)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line
-            _walk(item, path + (i,), lines, seen)
+            _walk(item, path + (i,), lines, seen, first_line)
     elif node.tag not in _SCALAR_TAGS:
         raise YamlProblem(f"l'étiquette YAML « {node.tag} » n'est pas acceptée", node.start_mark.line,
                           "retirez l'étiquette qui commence par « ! »")
@@ -157,10 +159,11 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int]) -
 
 _FRENCH = {
     "could not find expected ':'": "« : » attendu après le nom du champ",
-    "mapping values are not allowed here": "« : » inattendu ; une valeur contient sans doute « : »",
+    "mapping values are not allowed": "« : » inattendu ; une valeur contient sans doute « : »",
     "found character '\\t' that cannot start any token": "tabulation interdite",
     "found undefined alias": "alias inconnu",
     "expected <block end>, but found '<block mapping start>'": "indentation incohérente",
+    "did not find expected node content": "valeur manquante ou crochet non refermé",
     "did not find expected key": "indentation incohérente ou champ mal formé",
     "found unexpected end of stream": "fin de texte inattendue (guillemet non fermé ?)",
 }

@@ -29,6 +29,9 @@ def fingerprint(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+EMPTY = fingerprint(None)
+
+
 def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     """{"adresse": {"voie": "x"}} -> {"adresse.voie": "x"}; lists are leaves."""
     out: dict[str, Any] = {}
@@ -90,11 +93,12 @@ def merge(current: dict[str, Any], current_body: str, imported: dict[str, Any], 
         cur_v, new_v = cur.get(path), new.get(path)
         if fingerprint(cur_v) == fingerprint(new_v):
             continue
-        untouched = base is not None and base_fields.get(path) == fingerprint(cur_v)
+        was = base_fields.get(path, EMPTY)  # a field the last import did not set was empty
+        untouched = base is not None and was == fingerprint(cur_v)
         if untouched or (base is None and cur_v is None):
             _set(out.meta, path, new_v)
             out.changed.append(path)
-        elif base is None or base_fields.get(path) != fingerprint(new_v):
+        elif base is None or was != fingerprint(new_v):
             out.kept.append(path)
     body_base = (base or {}).get("corps")
     if imported_body.strip() != current_body.strip():

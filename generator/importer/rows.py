@@ -317,7 +317,8 @@ class RowConverter:
 
     def _rendez_vous(self, row, comment: str) -> str | None:
         politique = self._classify(row, "rendez_vous.politique", {
-            "obligatoire": "obligatoire", "uniquement": "obligatoire", "conseill": "conseille",
+            "avec ou sans": "possible", "obligatoire": "obligatoire", "uniquement": "obligatoire",
+            "sur rendez": "obligatoire", "sur rdv": "obligatoire", "conseill": "conseille",
             "recommand": "conseille", "sans": "sans", "non": "sans", "oui": "possible", "possible": "possible"})
         if politique:
             return politique

@@ -20,7 +20,7 @@ from ..geo import Geo, fold
 from ..reader import read
 from ..schema import Maison
 from .columns import map_columns
-from .merge import BODY, fingerprint, merge, ordered, render, write_atomic
+from .merge import BODY, merge, ordered, render, write_atomic
 from .rows import Converted, Note, Rejected, RowConverter
 
 
@@ -185,7 +185,7 @@ def _plan(got: Converted, existing, base_state, new_state, taken: set[Path], mai
         outcome = merge(meta, body, got.data, got.body, base_state.get(mid))
         new_state[mid] = outcome.state
         if outcome.kept:
-            result.kept.append(Change(mid, _rel(path, root), outcome.kept))
+            result.kept.append(Change(mid, _rel(path, root), [_label(f) for f in outcome.kept]))
         target = path
         dep = outcome.meta.get("departement")
         if dep and path.parent.name != dep:
@@ -194,8 +194,7 @@ def _plan(got: Converted, existing, base_state, new_state, taken: set[Path], mai
             taken.add(target)
         if outcome.changed or target != path:
             result.writes[target] = render(outcome.meta, outcome.body)
-            result.updated.append(Change(mid, _rel(target, root), [f for f in outcome.changed if f != BODY]
-                                         + (["corps"] if BODY in outcome.changed else [])))
+            result.updated.append(Change(mid, _rel(target, root), [_label(f) for f in outcome.changed]))
         else:
             result.unchanged += 1
         return
@@ -214,8 +213,11 @@ def _free_path(folder: Path, slug: str, id_fs: str, taken: set[Path]) -> Path:
     return path
 
 
+def _label(field_path: str) -> str:
+    return "corps" if field_path == BODY else field_path
+
+
 def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-__all__ = ["ImportFailure", "ImportResult", "apply", "run_import", "fingerprint"]

@@ -1,0 +1,64 @@
+"""Shared fixtures: a small project tree in a temporary folder, and a way to run `msap`."""
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+VALID_MAISON = """\
+---
+id: fs-9001
+nom: France services de Guéret
+departement: "23"
+adresse:
+  voie: 1 place Bonnyaud
+  code_postal: "23000"
+  commune: Guéret
+  code_insee: "23096"
+coordonnees:
+  lat: 46.1713
+  lon: 1.8719
+telephone: 05 55 51 00 00
+courriel: gueret@france-services.gouv.fr
+horaires:
+  lundi: ["09:00-12:00", "13:30-17:00"]
+  mardi: ["09:00-12:00"]
+operateurs: [caf, msa]
+verifie_le: 2026-01-15
+---
+Au rez-de-chaussée de la mairie.
+"""
+
+
+class Project:
+    """A throwaway project: real reference lists and geography, content written by the test."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        shutil.copytree(REPO / "content" / "referentiels", root / "content" / "referentiels")
+        (root / "data").mkdir()
+        (root / "data" / "geo").symlink_to(REPO / "data" / "geo", target_is_directory=True)
+        for kind in ("maisons", "ressources", "projets"):
+            (root / "content" / kind).mkdir(parents=True, exist_ok=True)
+
+    def write(self, rel: str, text: str, encoding: str = "utf-8") -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(textwrap.dedent(text).encode(encoding) if isinstance(text, str) else text)
+        return path
+
+    def msap(self, *args: str, capsys) -> tuple[int, str, str]:
+        code = main(["--root", str(self.root), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path / "projet")
