@@ -81,8 +81,8 @@ class Parsed:
     lines: dict[Path, int] = field(default_factory=dict)  # 0-based line of each key / item
 
 
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
 }
 
@@ -131,6 +131,9 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], f
             "recopiez la valeur au lieu d'y faire référence",
         )
     seen.add(id(node))
+    if node.tag not in _ALLOWED_TAGS:
+        raise YamlProblem(f"l'étiquette YAML « {node.tag} » n'est pas acceptée", node.start_mark.line,
+                          "retirez l'étiquette qui commence par « ! »")
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -152,9 +155,6 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], f
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line
             _walk(item, path + (i,), lines, seen, first_line)
-    elif node.tag not in _SCALAR_TAGS:
-        raise YamlProblem(f"l'étiquette YAML « {node.tag} » n'est pas acceptée", node.start_mark.line,
-                          "retirez l'étiquette qui commence par « ! »")
 
 
 _FRENCH = {

@@ -22,6 +22,9 @@ def render_report(result: ImportResult, dry_run: bool = False) -> str:
             [f"{c.path}: {', '.join(c.fields)}" for c in result.kept])
     section(out, "Sites absents de cette édition (fiches conservées, à examiner)",
             [f"{c.path} ({c.id})" for c in result.disappeared])
+    if result.hours_cells:
+        rate = f"{100 * result.hours_read / result.hours_cells:.2f}".replace(".", ",")
+        out.append(f"Horaires lus : {result.hours_read} cellules sur {result.hours_cells} non vides ({rate} %).")
     verb = "seraient écrits (--dry-run : rien n'a été écrit)" if dry_run else "écrit(s)"
     out.append(
         f"{plural(result.rows, 'ligne')} lue(s) = {plural(result.fiches, 'fiche')} + "

@@ -74,6 +74,7 @@ def clean(text: str | None) -> str:
     """Trim, fold non-breaking spaces, and repair UTF-8 read as Windows-1252 (« LÃ©guillon »)."""
     if not text:
         return ""
+    text = text.replace("\xa0", " ")
     if "Ã" in text or "â€" in text:
         for codec in ("cp1252", "latin-1"):
             try:
@@ -81,7 +82,7 @@ def clean(text: str | None) -> str:
                 break
             except UnicodeError:
                 continue
-    return " ".join(text.replace("\xa0", " ").split())
+    return " ".join(text.split())
 
 
 class RowConverter:
@@ -89,6 +90,7 @@ class RowConverter:
 
     def __init__(self, cmap: ColumnMap, geo: Geo, distance_max_km: float):
         self.cmap, self.geo, self.max_km = cmap, geo, distance_max_km
+        self.hours_cells = self.hours_read = 0  # non-empty hour cells seen / read into slots
 
     def convert(self, row: dict[str, str], line: int) -> Converted | Rejected:
         cmap = self.cmap
@@ -304,8 +306,10 @@ class RowConverter:
             cells = self.cmap.values(row, f"horaires.{day}")
             if cells:
                 seen_any = True
+                self.hours_cells += 1
             try:
                 slots, remark = parse_day(cells[0] if cells else "")
+                self.hours_read += bool(cells)
             except HoursError as exc:
                 note(f"horaires.{day}", f"{exc} : jour laissé vide, texte recopié dans la fiche")
                 unread.append((day, cells[0]))

@@ -48,6 +48,8 @@ class ImportResult:
     disappeared: list[Change] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     encoding_note: str = ""
+    hours_cells: int = 0
+    hours_read: int = 0
     writes: dict[Path, str] = field(default_factory=dict)
     removals: list[Path] = field(default_factory=list)
 
@@ -114,6 +116,7 @@ def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | 
             continue
         result.notes.extend(got.notes)
         _plan(got, existing, state.get("fiches", {}), new_state, taken, maisons_dir, root, result)
+    result.hours_cells, result.hours_read = converter.hours_cells, converter.hours_read
     gone = set(existing) - set(seen_ids)
     result.disappeared = [Change(existing[i][1].get("id", ""), _rel(existing[i][0], root)) for i in sorted(gone)]
     new_state_doc = {"edition": csv_path.name, "fiches": dict(sorted(new_state.items()))}

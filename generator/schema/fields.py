@@ -105,7 +105,7 @@ Jour = Annotated[list[Creneau], BeforeValidator(_split_day), AfterValidator(_ord
 
 
 class Horaires(Strict):
-    """Opening hours of a normal week; a day that is absent or empty is closed."""
+    """Horaires d'une semaine ordinaire ; un jour absent ou vide est un jour de fermeture."""
 
     lundi: Jour = Field(default_factory=list, description="Créneaux d'ouverture du lundi, par exemple 09:00-12:00.",
                  json_schema_extra=columns("h_lundi", "horaires_lundi"))
@@ -204,7 +204,7 @@ CodeDepartement = Annotated[str, AfterValidator(_pattern(DEPARTEMENT_RE, "un cod
 
 
 class Coordonnees(Strict):
-    """A point in WGS 84 (what GPS and web maps use)."""
+    """Point en WGS 84 (le système des GPS et des cartes en ligne)."""
 
     lat: float = Field(ge=-90, le=90, description="Latitude en degrés décimaux (WGS 84), par exemple 46.1713.")
     lon: float = Field(ge=-180, le=180, description="Longitude en degrés décimaux (WGS 84), par exemple 1.8719.")

@@ -32,7 +32,7 @@ FREQUENCES = {
 
 
 class Adresse(Strict):
-    """Postal address of the site."""
+    """Adresse postale du lieu d'accueil."""
 
     voie: str | None = Field(None, description="Numéro et voie, par exemple « 5 rue des Papetiers ».",
                              json_schema_extra=columns("adresse", "adresse_fs", "voie"))
@@ -47,7 +47,7 @@ class Adresse(Strict):
 
 
 class ExceptionHoraires(Strict):
-    """A dated change to the normal week: closure, holiday, special opening."""
+    """Changement daté de la semaine ordinaire : fermeture, congés, ouverture spéciale."""
 
     du: dt.date = Field(description="Premier jour concerné (AAAA-MM-JJ).")
     au: dt.date | None = Field(None, description="Dernier jour concerné, si plusieurs jours (AAAA-MM-JJ).")
@@ -64,7 +64,7 @@ class ExceptionHoraires(Strict):
 
 
 class RendezVous(Strict):
-    """How the public is received: walk-in, appointment advised or required."""
+    """Accueil du public : libre, rendez-vous conseillé ou obligatoire."""
 
     politique: choice(RENDEZ_VOUS) = Field(description="Accueil avec ou sans rendez-vous.",
                                            json_schema_extra=columns("prise_rdv", "rdv"))
@@ -74,7 +74,7 @@ class RendezVous(Strict):
 
 
 class Arret(Strict):
-    """A place an itinerant Maison or a bus stops at, and when."""
+    """Lieu et jour de passage d'une Maison itinérante ou d'un bus."""
 
     lieu: str = Field(min_length=1, description="Lieu de la permanence, par exemple « Mairie de Thilay ».")
     commune: str = Field(min_length=1, description="Commune de l'arrêt.")
@@ -99,7 +99,7 @@ class Arret(Strict):
 
 
 class Accessibilite(Strict):
-    """Accessibility of the premises (leave a question empty when it is not known)."""
+    """Accessibilité des locaux (laisser vide ce qu'on ne sait pas)."""
 
     fauteuil_roulant: bool | None = Field(None, description="Accès et accueil possibles en fauteuil roulant.")
     stationnement_pmr: bool | None = Field(None, description="Place de stationnement réservée à proximité.")
@@ -109,7 +109,7 @@ class Accessibilite(Strict):
 
 
 class Source(Strict):
-    """Where an imported fiche comes from in the national list; kept by the importer."""
+    """Origine de la fiche dans la liste nationale ; tenue à jour par l'import."""
 
     id_fs: str = Field(min_length=1, description="Identifiant du site dans la liste nationale France services (id_fs).",
                        json_schema_extra=columns("id_fs", "id", "identifiant"))
@@ -118,7 +118,7 @@ class Source(Strict):
 
 
 class Maison(Strict):
-    """Fiche Maison: everything a citizen needs to find and use one site."""
+    """Fiche Maison : tout ce qu'il faut à un usager pour trouver une Maison et s'y rendre."""
 
     id: Slug = Field(description="Identifiant stable de la Maison ; ne change jamais, même si elle est renommée.")
     nom: str = Field(min_length=3, description="Nom de la Maison, tel qu'affiché au public.",

@@ -16,7 +16,7 @@ STATUTS = {"idee": "En réflexion", "en_cours": "En cours", "termine": "Terminé
 
 
 class Contact(Strict):
-    """A person or service to contact about the project."""
+    """Personne ou service à contacter au sujet du projet."""
 
     nom: str = Field(min_length=2, description="Nom de la personne ou du service.")
     fonction: str | None = Field(None, description="Fonction, par exemple « adjoint au maire ».")
@@ -25,7 +25,7 @@ class Contact(Strict):
 
 
 class Projet(Strict):
-    """A local initiative carried by one or more Maisons."""
+    """Initiative locale portée par une ou plusieurs Maisons."""
 
     titre: str = Field(min_length=3, description="Titre du projet.")
     resume: str = Field(min_length=10, description="Résumé en une ou deux phrases, affiché dans les listes.")

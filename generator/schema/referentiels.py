@@ -12,7 +12,7 @@ from .fields import Slug, Strict, Url
 
 
 class Entree(Strict):
-    """One item of a reference list."""
+    """Entrée d'une liste de référence."""
 
     id: Slug = Field(description="Identifiant court et stable, utilisé dans les fiches.")
     nom: str = Field(min_length=2, description="Nom affiché au public.")
@@ -20,11 +20,11 @@ class Entree(Strict):
 
 
 class Theme(Entree):
-    """A theme of démarches (famille, santé, retraite…)."""
+    """Thème de démarches (famille, santé, retraite…)."""
 
 
 class Operateur(Entree):
-    """A national operator whose services a Maison provides."""
+    """Opérateur national dont une Maison accompagne les démarches."""
 
     nom_court: str = Field(min_length=2, description="Sigle ou nom court, par exemple « CAF ».")
     site_web: Url | None = Field(None, description="Site officiel de l'opérateur.")
@@ -32,15 +32,15 @@ class Operateur(Entree):
 
 
 class Equipement(Entree):
-    """Equipment available to the public (Wi-Fi, computers…)."""
+    """Équipement à la disposition du public (Wi-Fi, ordinateurs…)."""
 
 
 class Activite(Entree):
-    """An activity hosted alongside the Maison (espace public numérique, coworking…)."""
+    """Activité hébergée dans la Maison (espace public numérique, coworking…)."""
 
 
 class Publics(Strict):
-    """Typology of the public, shared with visit tracking: never anything personal."""
+    """Typologie des publics, partagée avec le suivi de la fréquentation : jamais rien de personnel."""
 
     tranches_age: list[Entree] = Field(description="Tranches d'âge.")
     situations: list[Entree] = Field(description="Situations (emploi, retraite, étudiant…).")

@@ -48,7 +48,7 @@ Fichier = Annotated[str, AfterValidator(_fichier)]
 
 
 class Ressource(Strict):
-    """A document, video, article or kit shared in the toolbox."""
+    """Document, vidéo, article ou kit partagé dans la boîte à outils."""
 
     titre: str = Field(min_length=3, description="Titre de la ressource.")
     type: choice(TYPES) = Field(description="Nature de la ressource.")
