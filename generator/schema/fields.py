@@ -34,19 +34,22 @@ def columns(*names: str) -> dict[str, Any]:
     return {"x-colonnes": list(names)}
 
 
+def matching(regex: re.Pattern[str], message: str, hint: str) -> Any:
+    """A text checked against a regular expression; ``{value}`` in the message is the text found."""
+    def check(value: str) -> str:
+        if not regex.match(value):
+            raise fail(message.replace("{value}", value), hint)
+        return value
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"pattern": regex.pattern})]
+
+
 # ------------------------------------------------------------------ identifiers
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def _slug(value: str) -> str:
-    if not SLUG_RE.match(value):
-        raise fail(f"« {value} » n'est pas un identifiant valide",
-                   "minuscules sans accents, chiffres et tirets, par exemple « maison-de-gueret »")
-    return value
-
-
-Slug = Annotated[str, AfterValidator(_slug), Field(json_schema_extra={"pattern": SLUG_RE.pattern})]
+Slug = matching(SLUG_RE, "« {value} » n'est pas un identifiant valide",
+               "minuscules sans accents, chiffres et tirets, par exemple « maison-de-gueret »")
 
 # ------------------------------------------------------------------ opening hours
 
@@ -145,26 +148,14 @@ Telephone = Annotated[str, AfterValidator(_phone), Field(json_schema_extra={"pat
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
-def _email(value: str) -> str:
-    if not EMAIL_RE.match(value):
-        raise fail(f"« {value} » n'est pas une adresse électronique valide",
+Courriel = matching(EMAIL_RE, "« {value} » n'est pas une adresse électronique valide",
                    "une seule adresse, sans espace, de la forme « accueil@exemple.fr »")
-    return value
-
-
-Courriel = Annotated[str, AfterValidator(_email), Field(json_schema_extra={"pattern": EMAIL_RE.pattern})]
 
 URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][^\s<>\"]*)?$")
 
 
-def _url(value: str) -> str:
-    if not URL_RE.match(value):
-        raise fail(f"« {value} » n'est pas une adresse web acceptée",
-                   "une adresse complète qui commence par « https:// » (ou « http:// »), sans espace")
-    return value
-
-
-Url = Annotated[str, AfterValidator(_url), Field(json_schema_extra={"pattern": URL_RE.pattern})]
+Url = matching(URL_RE, "« {value} » n'est pas une adresse web acceptée",
+               "une adresse complète qui commence par « https:// » (ou « http:// »), sans espace")
 
 HANDLE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 
@@ -186,21 +177,13 @@ CODE_INSEE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 DEPARTEMENT_RE = re.compile(r"^(?:\d{2}|2[AB]|97\d)$")
 
 
-def _pattern(regex: re.Pattern[str], what: str, example: str):
-    def check(value: str) -> str:
-        if not regex.match(value):
-            raise fail(f"« {value} » n'est pas {what}",
-                       f"écrivez-le entre guillemets, par exemple « \"{example}\" »")
-        return value
-    return check
+def _code(regex: re.Pattern[str], what: str, example: str) -> Any:
+    return matching(regex, f"« {{value}} » n'est pas {what}", f"écrivez-le entre guillemets, par exemple « \"{example}\" »")
 
 
-CodePostal = Annotated[str, AfterValidator(_pattern(CODE_POSTAL_RE, "un code postal", "23000")),
-                       Field(json_schema_extra={"pattern": CODE_POSTAL_RE.pattern})]
-CodeInsee = Annotated[str, AfterValidator(_pattern(CODE_INSEE_RE, "un code commune INSEE", "23096")),
-                      Field(json_schema_extra={"pattern": CODE_INSEE_RE.pattern})]
-CodeDepartement = Annotated[str, AfterValidator(_pattern(DEPARTEMENT_RE, "un code de département", "23")),
-                            Field(json_schema_extra={"pattern": DEPARTEMENT_RE.pattern})]
+CodePostal = _code(CODE_POSTAL_RE, "un code postal", "23000")
+CodeInsee = _code(CODE_INSEE_RE, "un code commune INSEE", "23096")
+CodeDepartement = _code(DEPARTEMENT_RE, "un code de département", "23")
 
 
 class Coordonnees(Strict):
