@@ -23,8 +23,8 @@ def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
         line = refs.lines["operateurs"][op_id]
         for theme in op.themes:
             if theme not in themes:
-                report.add("content/referentiels/operateurs.yml", line, f"{op_id}.themes",
-                           f"thème inconnu « {theme} »", _closest(theme, themes, "content/referentiels/themes.yml"))
+                report.add(_rel(site, "referentiels/operateurs.yml"), line, f"{op_id}.themes",
+                           f"thème inconnu « {theme} »", _closest(theme, themes, _rel(site, "referentiels/themes.yml")))
     maison_ids = _check_maison_ids(site.maisons, report)
     for fiche in site.maisons:
         _check_maison(fiche, site, geo, report, distance_max_km, today)
@@ -32,7 +32,7 @@ def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
         _refs(fiche, "operateurs", fiche.data.operateurs, operateurs, report)
         _refs(fiche, "themes", fiche.data.themes, themes, report)
         if fiche.data.fichier:
-            target = site.root / "content" / "ressources" / "fichiers" / fiche.data.fichier
+            target = site.content / "ressources" / "fichiers" / fiche.data.fichier
             if not target.is_file():
                 report.add(fiche.path, fiche.line("fichier"), "fichier",
                            f"le fichier « {fiche.data.fichier} » est introuvable",
@@ -43,6 +43,10 @@ def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
     for fiche in site.projets:
         _refs(fiche, "maisons", fiche.data.maisons, maison_ids, report)
         _refs(fiche, "themes", fiche.data.themes, themes, report)
+
+
+def _rel(site: Site, path: str) -> str:
+    return (site.content / path).relative_to(site.root).as_posix()
 
 
 def _check_maison_ids(maisons: list[Fiche], report: Report) -> dict[str, Fiche]:

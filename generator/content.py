@@ -56,6 +56,7 @@ class Referentiels:
 @dataclass
 class Site:
     root: Path
+    content: Path  # the content folder (config: content_dir)
     maisons: list[Fiche] = field(default_factory=list)
     ressources: list[Fiche] = field(default_factory=list)
     projets: list[Fiche] = field(default_factory=list)
@@ -67,8 +68,8 @@ class Site:
 
 
 def load_site(root: Path, content_dir: str, report: Report) -> Site:
-    site = Site(root)
     content = root / content_dir
+    site = Site(root, content)
     if not content.is_dir():
         report.add(content_dir, 0, "", "le dossier du contenu est introuvable",
                    "lancez la commande depuis la racine du projet, ou indiquez-la avec --root")

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from .config import Config
 from .schema import KINDS, LISTS, Publics
-from .validation import _models_in
+from .validation import _models_in, labels
 
 
 def json_schemas() -> dict[str, str]:
@@ -42,13 +42,7 @@ def _document(model: type[BaseModel], prefix: str, rows: list[str], seen: set[ty
     for name, info in model.model_fields.items():
         path = prefix + name
         required = "oui" if info.is_required() else ""
-        labels = (info.json_schema_extra or {}).get("x-libelles") if isinstance(info.json_schema_extra, dict) else None
-        if labels is None:
-            for meta in info.metadata:
-                extra = getattr(meta, "json_schema_extra", None)
-                if isinstance(extra, dict) and "x-libelles" in extra:
-                    labels = extra["x-libelles"]
-        values = " ; ".join(f"`{k}` ({v})" for k, v in labels.items()) if labels else ""
+        values = " ; ".join(f"`{k}` ({v})" for k, v in labels(info).items())
         description = (info.description or "").replace("|", "\\|")
         rows.append(f"| `{path}` | {required} | {description} | {values} |")
         for sub in _models_in(info.annotation):

@@ -134,15 +134,15 @@ def field_info(model: type[BaseModel], loc: tuple) -> FieldInfo | None:
     return fields_at(model, tuple(names[:-1])).get(names[-1])
 
 
-def choice_labels(model: type[BaseModel], loc: tuple) -> dict[str, str]:
-    info = field_info(model, loc)
-    if info is None:
-        return {}
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    if "x-libelles" in extra:
-        return dict(extra["x-libelles"])
-    for meta in info.metadata:
-        extra = getattr(meta, "json_schema_extra", None)
+def labels(info: FieldInfo) -> dict[str, str]:
+    """French labels of a closed list of values (``x-libelles``), wherever pydantic keeps them."""
+    extras = [info.json_schema_extra] + [getattr(m, "json_schema_extra", None) for m in info.metadata]
+    for extra in extras:
         if isinstance(extra, dict) and "x-libelles" in extra:
             return dict(extra["x-libelles"])
     return {}
+
+
+def choice_labels(model: type[BaseModel], loc: tuple) -> dict[str, str]:
+    info = field_info(model, loc)
+    return labels(info) if info else {}

@@ -61,7 +61,7 @@ def _prune(data: dict[str, Any]) -> dict[str, Any]:
     for key, value in data.items():
         if isinstance(value, dict):
             value = _prune(value)
-            if not value and key not in ("horaires",):
+            if not value:
                 continue
         out[key] = value
     return out

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from pydantic import ValidationError
+
 from ..config import Config
 from ..diagnostics import Problem
 from ..geo import Geo, fold
@@ -165,7 +167,6 @@ def _load_state(path: Path) -> dict[str, Any]:
 
 def _validate(got: Converted) -> bool:
     """Drop optional fields the schema refuses (noted); False if the fiche still cannot stand."""
-    from pydantic import ValidationError
     for _ in range(5):
         try:
             Maison.model_validate(got.data)
