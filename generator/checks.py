@@ -9,9 +9,12 @@ import datetime as dt
 import difflib
 from typing import Any, Iterable
 
+from pydantic import BaseModel
+
 from .content import Fiche, Site
 from .diagnostics import Report
 from .geo import Geo, distance_km, fold
+from .schema import KINDS
 
 
 def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
@@ -25,12 +28,12 @@ def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
             if theme not in themes:
                 report.add(_rel(site, "referentiels/operateurs.yml"), line, f"{op_id}.themes",
                            f"thème inconnu « {theme} »", _closest(theme, themes, _rel(site, "referentiels/themes.yml")))
-    maison_ids = _check_maison_ids(site.maisons, report)
+    targets = {"maisons": _check_maison_ids(site.maisons, report), **refs.lists}
+    for fiche in site.maisons + site.ressources + site.projets + site.invalid:
+        _check_references(fiche, targets, report)
     for fiche in site.maisons:
         _check_maison(fiche, site, geo, report, distance_max_km, today)
     for fiche in site.ressources:
-        _refs(fiche, "operateurs", fiche.data.operateurs, operateurs, report)
-        _refs(fiche, "themes", fiche.data.themes, themes, report)
         if fiche.data.fichier:
             target = site.content / "ressources" / "fichiers" / fiche.data.fichier
             if not target.is_file():
@@ -40,9 +43,20 @@ def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
         if not (fiche.data.fichier or fiche.data.lien or fiche.body.strip()):
             report.warn(fiche.path, 1, "", "cette ressource n'a ni fichier, ni lien, ni texte",
                         "ajoutez « fichier », « lien » ou un texte sous l'en-tête")
-    for fiche in site.projets:
-        _refs(fiche, "maisons", fiche.data.maisons, maison_ids, report)
-        _refs(fiche, "themes", fiche.data.themes, themes, report)
+
+
+def reference_fields(model: type[BaseModel]) -> dict[str, str]:
+    """Fields holding identifiers of other content, from ``x-reference`` in the schema."""
+    return {name: info.json_schema_extra["x-reference"] for name, info in model.model_fields.items()
+            if isinstance(info.json_schema_extra, dict) and "x-reference" in info.json_schema_extra}
+
+
+def _check_references(fiche: Fiche, targets: dict[str, dict[str, Any]], report: Report) -> None:
+    """Valid fiches, and raw lists of fiches the schema refused: one run reports everything."""
+    for name, target in reference_fields(KINDS[fiche.kind][0]).items():
+        values = getattr(fiche.data, name) if fiche.data is not None else fiche.doc.meta.get(name)
+        if isinstance(values, list) and all(isinstance(v, str) for v in values):
+            _refs(fiche, name, values, targets.get(target, {}), report, target)
 
 
 def _rel(site: Site, path: str) -> str:
@@ -63,7 +77,6 @@ def _check_maison_ids(maisons: list[Fiche], report: Report) -> dict[str, Fiche]:
 
 def _check_maison(fiche: Fiche, site: Site, geo: Geo, report: Report, max_km: float, today: dt.date) -> None:
     m, path = fiche.data, fiche.path
-    refs = site.referentiels
     folder = fiche.doc.path.split("/")[-2]
     if folder != m.departement:
         report.add(path, fiche.line("departement"), "departement",
@@ -72,9 +85,6 @@ def _check_maison(fiche: Fiche, site: Site, geo: Geo, report: Report, max_km: fl
     if m.departement not in geo.departements:
         report.add(path, fiche.line("departement"), "departement", f"département « {m.departement} » inconnu",
                    "le code du département, par exemple « 23 », « 2A » ou « 974 »")
-    _refs(fiche, "operateurs", m.operateurs, refs.ids("operateurs"), report)
-    _refs(fiche, "equipements", m.equipements, refs.ids("equipements"), report)
-    _refs(fiche, "activites", m.activites, refs.ids("activites"), report)
     commune = _check_commune(fiche, ("adresse",), m.adresse.code_insee, m.adresse.commune, m.departement, geo, report)
     if commune is not None:
         if m.adresse.code_postal not in commune.codes_postaux:
@@ -122,8 +132,8 @@ def _check_commune(fiche: Fiche, loc: tuple, code: str, name: str, departement: 
     return commune
 
 
-def _refs(fiche: Fiche, field: str, values: Iterable[str], known: dict[str, Any], report: Report) -> None:
-    where = {"maisons": "les fiches Maison (champ « id »)"}.get(field, f"content/referentiels/{field}.yml")
+def _refs(fiche: Fiche, field: str, values: Iterable[str], known: dict[str, Any], report: Report, target: str) -> None:
+    where = {"maisons": "les fiches Maison (champ « id »)"}.get(target, f"content/referentiels/{target}.yml")
     for i, value in enumerate(values):
         if value not in known:
             report.add(fiche.path, fiche.line(field, i), f"{field}.{i + 1}", f"« {value} » est inconnu",

@@ -61,6 +61,7 @@ class Site:
     ressources: list[Fiche] = field(default_factory=list)
     projets: list[Fiche] = field(default_factory=list)
     referentiels: Referentiels = field(default_factory=Referentiels)
+    invalid: list[Fiche] = field(default_factory=list)  # readable but refused by the schema (data is None)
     files_read: int = 0
 
     def of_kind(self, kind: str) -> list[Fiche]:
@@ -84,7 +85,7 @@ def load_site(root: Path, content_dir: str, report: Report) -> Site:
             site.files_read += 1
             fiche = load_fiche(kind, model, path, root, report)
             if fiche is not None:
-                site.of_kind(kind).append(fiche)
+                (site.of_kind(kind) if fiche.data is not None else site.invalid).append(fiche)
         for stray in sorted(base.glob("*.md" if nested else "*/*.md")):
             if stray.parent.name != "fichiers":
                 rel = stray.relative_to(root).as_posix()
@@ -95,6 +96,7 @@ def load_site(root: Path, content_dir: str, report: Report) -> Site:
 
 
 def load_fiche(kind: str, model: type[BaseModel], path: Path, root: Path, report: Report) -> Fiche | None:
+    """A valid fiche; a fiche with ``data=None`` if the schema refused it; None if unreadable."""
     doc = read(path, root)
     if isinstance(doc, Problem):
         report.extend([doc])
@@ -107,9 +109,7 @@ def load_fiche(kind: str, model: type[BaseModel], path: Path, root: Path, report
         ok = False
     data, problems = validate(model, doc.meta, doc.path, doc.line)
     report.extend(problems)
-    if data is None or not ok:
-        return None
-    return Fiche(kind, slug, doc, data)
+    return Fiche(kind, slug, doc, data if ok else None)
 
 
 def load_referentiels(root: Path, folder: Path, report: Report) -> Referentiels:

@@ -34,6 +34,11 @@ def columns(*names: str) -> dict[str, Any]:
     return {"x-colonnes": list(names)}
 
 
+def reference(target: str) -> dict[str, Any]:
+    """A list of identifiers pointing into a reference list (or « maisons »): checked across files."""
+    return {"x-reference": target}
+
+
 def matching(regex: re.Pattern[str], message: str, hint: str) -> Any:
     """A text checked against a regular expression; ``{value}`` in the message is the text found."""
     def check(value: str) -> str:

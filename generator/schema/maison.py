@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from .fields import (
     CodeDepartement, CodeInsee, CodePostal, Coordonnees, Courriel, Creneau, Horaires, Identifiant,
-    Jour, Slug, Strict, Telephone, Url, choice, columns, fail, JOURS,
+    Jour, Slug, Strict, Telephone, Url, choice, columns, fail, reference, JOURS,
 )
 
 TYPES = {"site_principal": "Site principal", "antenne": "Antenne"}
@@ -145,11 +145,14 @@ class Maison(Strict):
         "Fermetures et horaires exceptionnels datés (congés, jours fériés, ouverture spéciale)."))
     rendez_vous: RendezVous | None = Field(None, description="Accueil avec ou sans rendez-vous.")
     operateurs: list[Slug] = Field(default_factory=list, description=(
-        "Opérateurs nationaux accompagnés sur place (identifiants de content/referentiels/operateurs.yml)."))
+        "Opérateurs nationaux accompagnés sur place (identifiants de content/referentiels/operateurs.yml)."),
+        json_schema_extra=reference("operateurs"))
     equipements: list[Slug] = Field(default_factory=list, description=(
-        "Équipements à disposition du public (identifiants de content/referentiels/equipements.yml)."))
+        "Équipements à disposition du public (identifiants de content/referentiels/equipements.yml)."),
+        json_schema_extra=reference("equipements"))
     activites: list[Slug] = Field(default_factory=list, description=(
-        "Autres activités hébergées (identifiants de content/referentiels/activites.yml)."))
+        "Autres activités hébergées (identifiants de content/referentiels/activites.yml)."),
+        json_schema_extra=reference("activites"))
     arrets: list[Arret] = Field(default_factory=list, description="Lieux et jours de passage d'une Maison itinérante ou d'un bus.")
     accessibilite: Accessibilite | None = Field(None, description="Accessibilité des locaux.")
     labellisation: dt.date | None = Field(None, description="Date de labellisation France services (AAAA-MM-JJ).",

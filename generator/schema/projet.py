@@ -10,7 +10,7 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
-from .fields import Courriel, Slug, Strict, Telephone, choice, fail
+from .fields import Courriel, Slug, Strict, Telephone, choice, fail, reference
 
 STATUTS = {"idee": "En réflexion", "en_cours": "En cours", "termine": "Terminé", "abandonne": "Abandonné"}
 
@@ -30,12 +30,14 @@ class Projet(Strict):
     titre: str = Field(min_length=3, description="Titre du projet.")
     resume: str = Field(min_length=10, description="Résumé en une ou deux phrases, affiché dans les listes.")
     maisons: list[Slug] = Field(min_length=1, description=(
-        "Maisons qui portent le projet (leur identifiant « id », par exemple « fs-1023 »)."))
+        "Maisons qui portent le projet (leur identifiant « id », par exemple « fs-1023 »)."),
+        json_schema_extra=reference("maisons"))
     statut: choice(STATUTS) = Field(description="Où en est le projet.")
     date_debut: dt.date | None = Field(None, description="Date de lancement (AAAA-MM-JJ).")
     date_fin: dt.date | None = Field(None, description="Date de fin, si le projet est terminé (AAAA-MM-JJ).")
     themes: list[Slug] = Field(default_factory=list, description=(
-        "Thèmes du projet (identifiants de content/referentiels/themes.yml)."))
+        "Thèmes du projet (identifiants de content/referentiels/themes.yml)."),
+        json_schema_extra=reference("themes"))
     objectifs: list[str] = Field(default_factory=list, description="Objectifs poursuivis, un par ligne.")
     cibles: list[str] = Field(default_factory=list, description="Publics visés, un par ligne.")
     acteurs: list[str] = Field(default_factory=list, description="Acteurs et partenaires mobilisés, un par ligne.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .fields import Slug, Strict, Url
+from .fields import Slug, Strict, Url, reference
 
 
 class Entree(Strict):
@@ -28,7 +28,8 @@ class Operateur(Entree):
 
     nom_court: str = Field(min_length=2, description="Sigle ou nom court, par exemple « CAF ».")
     site_web: Url | None = Field(None, description="Site officiel de l'opérateur.")
-    themes: list[Slug] = Field(default_factory=list, description="Thèmes des démarches de cet opérateur.")
+    themes: list[Slug] = Field(default_factory=list, description="Thèmes des démarches de cet opérateur.",
+                               json_schema_extra=reference("themes"))
 
 
 class Equipement(Entree):

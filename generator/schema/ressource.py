@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from .fields import Slug, Strict, Url, choice, fail
+from .fields import Slug, Strict, Url, choice, fail, reference
 
 TYPES = {
     "document": "Document",
@@ -57,9 +57,11 @@ class Ressource(Strict):
     public: choice(PUBLICS) = Field("tous", description=(
         "Qui peut la consulter : tout le monde, ou seulement les agents dans l'espace professionnel."))
     operateurs: list[Slug] = Field(default_factory=list, description=(
-        "Opérateurs concernés (identifiants de content/referentiels/operateurs.yml)."))
+        "Opérateurs concernés (identifiants de content/referentiels/operateurs.yml)."),
+        json_schema_extra=reference("operateurs"))
     themes: list[Slug] = Field(default_factory=list, description=(
-        "Thèmes concernés (identifiants de content/referentiels/themes.yml)."))
+        "Thèmes concernés (identifiants de content/referentiels/themes.yml)."),
+        json_schema_extra=reference("themes"))
     fichier: Fichier | None = Field(None, description=(
         "Fichier à télécharger, déposé dans content/ressources/fichiers/ (nom du fichier seul)."))
     lien: Url | None = Field(None, description="Lien vers la ressource si elle est en ligne ailleurs (https://…).")
