@@ -56,7 +56,11 @@ def load_config(root: Path) -> Config:
     except yaml.YAMLError as exc:
         raise ConfigError(f"mkdocs.yml illisible : {exc} — Indice : vérifiez l'indentation") from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"mkdocs.yml: extra.msap.{where}: {first['msg']} — Indice : "
-                          f"les options sont décrites dans docs/configuration.md") from None
+        from .validation import translate
+        lines = []
+        for err in exc.errors():
+            message, hint = translate(Config, err)
+            where = ".".join(str(p) for p in err["loc"])
+            lines.append(f"mkdocs.yml: extra.msap.{where}: {message} — Indice : {hint} "
+                         "(options décrites dans docs/configuration.md)")
+        raise ConfigError("\n".join(lines)) from None

@@ -90,6 +90,7 @@ _SIMPLE = {
     "dict_type": ("{v} doit être un groupe de champs", "indentez les champs sous cette ligne, « champ: valeur »"),
     "string_too_short": ("le texte est trop court", "au moins {min_length} caractères"),
     "too_short": ("la liste est trop courte", "au moins {min_length} élément(s)"),
+    "greater_than": ("{v} est trop petit", "la valeur doit être supérieure à {gt}"),
     "greater_than_equal": ("{v} est trop petit", "la valeur doit être au moins {ge}"),
     "less_than_equal": ("{v} est trop grand", "la valeur doit être au plus {le}"),
     "string_pattern_mismatch": ("{v} n'a pas la forme attendue", "forme attendue : {pattern}"),

@@ -186,3 +186,15 @@ def test_missing_content_folder_is_a_message_not_a_traceback(tmp_path, capsys):
     out, _ = capsys.readouterr()
     assert code == 1
     assert "content: le dossier du contenu est introuvable — Indice :" in out
+
+
+def test_bad_configuration_is_a_message(project, capsys):
+    project.write("mkdocs.yml", "site_name: x\nextra:\n  msap:\n    distance_max_km: -3\n")
+    code, _, err = project.msap("check", capsys=capsys)
+    assert code == 2
+    assert err.startswith("mkdocs.yml: extra.msap.distance_max_km: « -3 » est trop petit — Indice : la valeur doit "
+                          "être supérieure à 0 (options décrites dans docs/configuration.md)")
+    project.write("mkdocs.yml", "site_name: x\nextra:\n  msap:\n    distance_max: 3\n")
+    code, _, err = project.msap("check", capsys=capsys)
+    assert code == 2
+    assert "extra.msap.distance_max: champ inconnu « distance_max » — Indice : vouliez-vous dire « distance_max_km » ?" in err
