@@ -20,7 +20,7 @@ class Config(BaseModel):
     data_dir: str = "data"
     """Dossier des données de référence (communes, départements) et des sources importées."""
 
-    distance_max_km: float = Field(10.0, gt=0)
+    distance_max_km: float = Field(10.0, gt=0.1)
     """Distance maximale, en kilomètres, entre le repère d'une Maison et le centre de sa commune
     au-delà de laquelle `msap check` avertit (un repère mal placé envoie les usagers au mauvais endroit)."""
 

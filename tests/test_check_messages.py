@@ -193,7 +193,7 @@ def test_bad_configuration_is_a_message(project, capsys):
     code, _, err = project.msap("check", capsys=capsys)
     assert code == 2
     assert err.startswith("mkdocs.yml: extra.msap.distance_max_km: « -3 » est trop petit — Indice : la valeur doit "
-                          "être supérieure à 0 (options décrites dans docs/configuration.md)")
+                          "être supérieure à 0.1 (options décrites dans docs/configuration.md)")
     project.write("mkdocs.yml", "site_name: x\nextra:\n  msap:\n    distance_max: 3\n")
     code, _, err = project.msap("check", capsys=capsys)
     assert code == 2
