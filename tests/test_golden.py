@@ -16,8 +16,8 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def test_sample_tree_check_output(tmp_path, capsys):
-    root = tmp_path / "site"
-    shutil.copytree(GOLDEN / "site", root)
+    root = tmp_path / "arbre"
+    shutil.copytree(GOLDEN / "arbre", root)
     (root / "data").mkdir()
     (root / "data" / "geo").symlink_to(REPO / "data" / "geo", target_is_directory=True)
     code = main(["--root", str(root), "check"])
