@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 from typing import Any, Iterable
 
 from pydantic import BaseModel
@@ -14,20 +15,22 @@ from pydantic import BaseModel
 from .content import Fiche, Site
 from .diagnostics import Report
 from .geo import Geo, distance_km, fold
-from .schema import KINDS
+from .schema import KINDS, LISTS
 
 
 def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
                today: dt.date | None = None) -> None:
     today = today or dt.date.today()
     refs = site.referentiels
-    operateurs, themes = refs.ids("operateurs"), refs.ids("themes")
-    for op_id, op in operateurs.items():
-        line = refs.lines["operateurs"][op_id]
-        for theme in op.themes:
-            if theme not in themes:
-                report.add(_rel(site, "referentiels/operateurs.yml"), line, f"{op_id}.themes",
-                           f"thème inconnu « {theme} »", _closest(theme, themes, _rel(site, "referentiels/themes.yml")))
+    for name, model in LISTS.items():  # reference lists pointing into each other (operator -> themes)
+        for field_, target in reference_fields(model).items():
+            known = refs.ids(target)
+            for entry_id, entry in refs.ids(name).items():
+                for value in getattr(entry, field_):
+                    if value not in known:
+                        where = _rel(site, f"referentiels/{target}.yml")
+                        report.add(_rel(site, f"referentiels/{name}.yml"), refs.lines[name][entry_id],
+                                   f"{entry_id}.{field_}", f"« {value} » est inconnu", _closest(value, known, where))
     targets = {"maisons": _check_maison_ids(site.maisons, report), **refs.lists}
     for fiche in site.maisons + site.ressources + site.projets + site.invalid:
         _check_references(fiche, targets, report)
@@ -45,6 +48,7 @@ def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
                         "ajoutez « fichier », « lien » ou un texte sous l'en-tête")
 
 
+@functools.cache
 def reference_fields(model: type[BaseModel]) -> dict[str, str]:
     """Fields holding identifiers of other content, from ``x-reference`` in the schema."""
     return {name: info.json_schema_extra["x-reference"] for name, info in model.model_fields.items()

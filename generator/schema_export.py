@@ -55,7 +55,7 @@ def fields_doc() -> str:
            "Document généré par `msap schema` depuis les modèles (`generator/schema/`) : ne pas le modifier à la main.",
            "Dans les messages de `msap check`, les positions dans une liste comptent à partir de 1 "
            "(`horaires.mardi.2` = le 2e créneau du mardi).", ""]
-    sections = [(f"Fiche Maison — `content/maisons/<département>/<slug>.md`", KINDS["maisons"][0]),
+    sections = [("Fiche Maison — `content/maisons/<département>/<slug>.md`", KINDS["maisons"][0]),
                 ("Ressource — `content/ressources/<slug>.md`", KINDS["ressources"][0]),
                 ("Projet — `content/projets/<slug>.md`", KINDS["projets"][0])]
     sections += [(f"Référentiel — `content/referentiels/{name}.yml` (une liste)", model) for name, model in LISTS.items()]

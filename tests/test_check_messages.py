@@ -198,3 +198,13 @@ def test_bad_configuration_is_a_message(project, capsys):
     code, _, err = project.msap("check", capsys=capsys)
     assert code == 2
     assert "extra.msap.distance_max: champ inconnu « distance_max » — Indice : vouliez-vous dire « distance_max_km » ?" in err
+
+
+def test_reference_lists_point_into_each_other(project, capsys):
+    path = project.root / "content/referentiels/operateurs.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace("themes: [famille, logement, social]",
+                                                             "themes: [famille, logment]"), encoding="utf-8")
+    code, out, _ = project.msap("check", capsys=capsys)
+    assert code == 1
+    assert ("content/referentiels/operateurs.yml:2: caf.themes: « logment » est inconnu — Indice : vouliez-vous "
+            "dire « logement » ?") in out

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 from conftest import REPO, Project
 from generator.cli import main

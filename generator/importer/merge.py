@@ -108,9 +108,14 @@ def merge(current: dict[str, Any], current_body: str, imported: dict[str, Any], 
         elif body_base != fingerprint(imported_body.strip()):
             out.kept.append(BODY)
     out.meta = ordered(_prune(out.meta))
-    out.state = {"champs": {p: fingerprint(new.get(p)) for p in sorted(new)},
-                 "corps": fingerprint(imported_body.strip())}
+    out.state = imported_state(imported, imported_body)
     return out
+
+
+def imported_state(imported: dict[str, Any], body: str) -> dict[str, Any]:
+    """What the import state remembers of one fiche: a fingerprint per imported value, and of the body."""
+    return {"champs": {p: fingerprint(v) for p, v in sorted(flatten(imported).items())},
+            "corps": fingerprint(body.strip())}
 
 
 def render(meta: dict[str, Any], body: str) -> str:

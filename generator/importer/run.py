@@ -22,7 +22,7 @@ from ..geo import Geo, fold
 from ..reader import read
 from ..schema import Maison
 from .columns import map_columns
-from .merge import BODY, merge, ordered, render, write_atomic
+from .merge import BODY, imported_state, merge, ordered, render, write_atomic
 from .rows import Converted, Note, Rejected, RowConverter
 
 
@@ -207,7 +207,7 @@ def _plan(got: Converted, existing, base_state, new_state, taken: set[Path], mai
     meta = ordered(got.data)
     result.writes[path] = render(meta, got.body)
     result.new.append(Change(mid, _rel(path, root)))
-    new_state[mid] = merge(meta, got.body, got.data, got.body, None).state
+    new_state[mid] = imported_state(got.data, got.body)
 
 
 def _free_path(folder: Path, slug: str, id_fs: str, taken: set[Path]) -> Path:
