@@ -1,22 +1,47 @@
 # Two commands for a newcomer (see README): `make check` and `make test`.
-PYTHON ?= python3
-VENV   ?= .venv
-BIN     = $(VENV)/bin
+PYTHON   ?= python3
+VENV     ?= .venv
+BIN       = $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+# apt-get needs root: through sudo when we are not root.
+SUDO      = $(if $(filter 0,$(shell id -u)),,sudo)
+APT_LOG  ?= /tmp/msap-apt-install.log
 
-.PHONY: setup check test schema
-setup: $(VENV)/.installed
+.PHONY: setup system check test schema
 
+## Set up the Python environment (.venv) and the browser-test tools (node_modules).
+setup: $(VENV)/.installed node_modules/.installed
+
+## The package and its test extra, in .venv (redone when pyproject.toml changes).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+## axe-core and vnu-jar from package-lock.json (redone when it changes). --ignore-scripts: vnu-jar's
+## postinstall would download a Java runtime from GitHub; `system` installs Debian's instead.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --silent --ignore-scripts
+	touch $@
+
+## System packages for the browser tests, when missing: Chromium and its driver, a Java runtime (vnu.jar).
+system:
+	@packages=""; \
+	if [ ! -x $(CHROMIUM) ]; then packages="chromium chromium-driver"; fi; \
+	if ! command -v java >/dev/null 2>&1; then packages="$$packages default-jre-headless"; fi; \
+	if [ -n "$$packages" ]; then \
+	  echo "Installation des paquets système :$$packages (journal dans $(APT_LOG))"; \
+	  { $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$packages; } >$(APT_LOG) 2>&1 \
+	  || { tail -n 30 $(APT_LOG); exit 1; }; \
+	fi
+
 ## Set up, then check the whole committed network (fiches, ressources, projets).
 check: setup
 	$(BIN)/msap check
 
-## Set up, then run the whole test suite.
-test: setup
+## Set up (with the system packages), then run the whole test suite, browser tests included.
+test: setup system
 	$(BIN)/python -m pytest -q
 
 ## Regenerate schemas/ and docs/ from the models.
