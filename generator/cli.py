@@ -29,6 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dry-run", action="store_true", help="afficher le rapport sans rien écrire")
     p.add_argument("--rapport", type=Path, help="écrire aussi le rapport complet dans ce fichier")
 
+    p = sub.add_parser("build", help="construire le portail public (pages, recherche, données ouvertes)")
+    _build_options(p)
+
+    p = sub.add_parser("serve", help="construire, servir sur 127.0.0.1 et reconstruire à chaque modification")
+    _build_options(p)
+    p.add_argument("--port", type=int, default=8000, help="port d'écoute (défaut : 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1, cette machine seule)")
+
     p = sub.add_parser("schema", help="régénérer les schémas JSON et la documentation des champs")
     p.add_argument("--check", action="store_true", help="échouer si les fichiers générés ne sont pas à jour")
 
@@ -43,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_check(root, config, args.strict, args.format)
     if args.command == "import":
         return cmd_import(root, config, args.fichier, args.dry_run, args.rapport)
+    if args.command == "build":
+        return cmd_build(root, config, args)
+    if args.command == "serve":
+        from .portal.serve import cmd_serve
+        return cmd_serve(root, config, args)
     if args.command == "schema":
         from .schema_export import cmd_schema
         return cmd_schema(root, args.check)
@@ -72,6 +85,32 @@ def cmd_check(root: Path, config, strict: bool, fmt: str) -> int:
         summary += " — échec : --strict fait échouer sur les avertissements"
     print(summary, file=sys.stderr if fmt == "github" else sys.stdout)
     return 1 if failed else 0
+
+
+def _build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--site-dir", type=Path, help="dossier de sortie (défaut : site_dir de mkdocs.yml, « _site »)")
+    p.add_argument("--pro", action="store_true",
+                   help="ajouter l'espace professionnel (ressources réservées aux agents) ; sortie par défaut « _site_pro »")
+    p.add_argument("--site-url", help="adresse publique du portail (défaut : site_url de mkdocs.yml)")
+    p.add_argument("--no-search", action="store_true", help="ne pas construire l'index de recherche (plus rapide)")
+
+
+def cmd_build(root: Path, config, args) -> int:
+    from .diagnostics import plural
+    from .portal.build import BuildError, build
+
+    try:
+        result = build(root, config, args.site_dir, pro=args.pro, site_url=args.site_url, search=not args.no_search)
+    except BuildError as exc:
+        if exc.report is not None:
+            print(exc.report.render("text"))
+        print(f"msap build : {exc}", file=sys.stderr)
+        return 1 if exc.report is not None else 2
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
+    print(f"Portail construit dans {result.site_dir} : {plural(result.pages, 'page')} "
+          f"({result.html_bytes / 1e6:.0f} Mo de HTML), {plural(result.warnings, 'avertissement')} "
+          f"en {result.seconds:.1f} s ({steps})".replace(".", ",", 0))
+    return 0
 
 
 def cmd_import(root: Path, config, csv_path: Path, dry_run: bool, rapport: Path | None) -> int:

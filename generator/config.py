@@ -28,6 +28,11 @@ class Config(BaseModel):
     """Fichier où `msap import` garde l'empreinte des valeurs importées, pour reconnaître les
     modifications faites à la main et ne jamais les écraser."""
 
+    editeur_url: str = "admin/#/collections/{collection}/entries/{chemin}"
+    """Adresse du lien « Modifier cette fiche » vers l'éditeur en ligne. `{collection}` devient « maisons »,
+    `{chemin}` le chemin de la fiche dans sa collection (« 19/ayen »), `{id}` son identifiant. Relative
+    (au portail) ou complète (https://…)."""
+
     @property
     def geo_dir(self) -> Path:
         return Path(self.data_dir) / "geo"

@@ -145,7 +145,8 @@ class Maison(Strict):
         "Fermetures et horaires exceptionnels datés (congés, jours fériés, ouverture spéciale)."))
     rendez_vous: RendezVous | None = Field(None, description="Accueil avec ou sans rendez-vous.")
     operateurs: list[Slug] = Field(default_factory=list, description=(
-        "Opérateurs nationaux accompagnés sur place (identifiants de content/referentiels/operateurs.yml)."),
+        "Opérateurs accompagnés sur place en plus du socle national, commun à toute France services "
+        "(identifiants de content/referentiels/operateurs.yml)."),
         json_schema_extra=reference("operateurs"))
     equipements: list[Slug] = Field(default_factory=list, description=(
         "Équipements à disposition du public (identifiants de content/referentiels/equipements.yml)."),

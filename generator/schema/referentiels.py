@@ -30,6 +30,9 @@ class Operateur(Entree):
     site_web: Url | None = Field(None, description="Site officiel de l'opérateur.")
     themes: list[Slug] = Field(default_factory=list, description="Thèmes des démarches de cet opérateur.",
                                json_schema_extra=reference("themes"))
+    socle: bool = Field(False, description=(
+        "Partenaire du socle national : ses démarches sont accompagnées dans toute France services, "
+        "sans qu'une fiche ait à le citer (une fiche ne liste que ses partenaires en plus)."))
 
 
 class Equipement(Entree):

@@ -1,0 +1,216 @@
+"""``msap build``: content → checks → pages → exports → search index, written atomically.
+
+Like MkDocs, every content problem is collected and reported before anything is
+written; a failed build leaves the previous site untouched (the new one is
+written to a temporary folder and swapped in at the end).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..diagnostics import Report
+from . import exports, minimap, mkdocs_adapter, urls
+from .model import Portal
+from .pages import Page, all_pages
+from .render import Renderer, write_all
+
+
+class BuildError(Exception):
+    """The build stopped; the message says why, in French, with a hint."""
+
+    def __init__(self, message: str, report: Report | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class BuildResult:
+    site_dir: Path
+    pages: int
+    html_bytes: int
+    warnings: int
+    timings: dict[str, float] = field(default_factory=dict)
+    paths: list[str] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.timings.values())
+
+
+def default_site_dir(root: Path, pro: bool) -> Path:
+    configured = mkdocs_adapter.settings(root).get("site_dir") or "_site"
+    path = root / configured
+    return path.with_name(path.name + "_pro") if pro else path
+
+
+def site_url_of(root: Path, override: str | None) -> str:
+    url = override or os.environ.get("MSAP_SITE_URL") or mkdocs_adapter.settings(root).get("site_url") or ""
+    return url if url.endswith("/") or not url else url + "/"
+
+
+def _theme_worker(root: Path, out: Path, site_url: str, errors) -> None:
+    try:
+        mkdocs_adapter.build_theme(root, out, site_url)
+    except mkdocs_adapter.EngineError as exc:
+        errors.put(str(exc))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, never a traceback for the user
+        errors.put(f"mkdocs a échoué : {exc!r} — Indice : lancez « .venv/bin/mkdocs build » pour voir le détail")
+
+
+def load_checked(root: Path, config: Config) -> tuple[Any, Any, Report]:
+    from ..checks import check_site
+    from ..content import load_site
+    from ..geo import Geo
+
+    report = Report()
+    site = load_site(root, config.content_dir, report)
+    geo = Geo(root / config.geo_dir)
+    check_site(site, geo, report, config.distance_max_km)
+    return site, geo, report
+
+
+def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = False,
+          site_url: str | None = None, search: bool = True, today: dt.date | None = None,
+          jobs: int | None = None) -> BuildResult:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    site_dir = (site_dir or default_site_dir(root, pro)).resolve()
+    url = site_url_of(root, site_url)
+    tmp = site_dir.with_name(f".{site_dir.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        # The theme (mkdocs) builds in another process while this one reads and checks the content.
+        ctx = multiprocessing.get_context("fork")
+        errors = ctx.Queue()
+        theme = ctx.Process(target=_theme_worker, args=(root, tmp, url, errors))
+        theme.start()
+        site, geo, report = load_checked(root, config)
+        timings["lecture et vérification"] = time.perf_counter() - started
+        if report.errors:
+            theme.kill()
+            theme.join()
+            raise BuildError(f"{len(report.errors)} erreur(s) dans le contenu : rien n'a été publié — Indice : "
+                             "corrigez-les (msap check les liste toutes), puis relancez msap build", report)
+        mark = time.perf_counter()
+        theme.join()
+        if not errors.empty():
+            raise BuildError(errors.get())
+        if theme.exitcode:
+            raise BuildError(f"mkdocs s'est arrêté (code {theme.exitcode}) — Indice : lancez "
+                             "« .venv/bin/mkdocs build » pour voir le détail")
+        shells = mkdocs_adapter.shells(tmp)
+        timings["habillage (mkdocs, en parallèle)"] = time.perf_counter() - mark
+        search_dir = tmp / ".recherche" if search else None
+        result = render_site(root, config, site, geo, shells, tmp, url, pro, today or dt.date.today(), timings,
+                             search_dir, jobs)
+        result.warnings = len(report.warnings)
+        if search_dir is not None:
+            mark = time.perf_counter()
+            index_search(search_dir, tmp / "pagefind")
+            shutil.rmtree(search_dir)
+            timings["index de recherche (Pagefind)"] = time.perf_counter() - mark
+        swap(tmp, site_dir)
+        result.site_dir = site_dir
+        return result
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, out: Path, url: str, pro: bool,
+                today: dt.date, timings: dict[str, float], search_dir: Path | None = None,
+                jobs: int | None = None) -> BuildResult:
+    mark = time.perf_counter()
+    portal = Portal(site, geo, url, pro=pro, today=today)
+    maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
+    renderer = make_renderer(root, config, portal, shells, maps)
+    pages = list(all_pages(portal))
+    html_bytes = write_all(renderer, pages, out, search_dir, jobs)
+    timings["pages"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    maps.write_all(out / urls.ASSETS / "cartes")
+    copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
+    exports.write_all(portal, out, root / "schemas")
+    paths = [p.path for p in pages if p.in_sitemap] + [u for u in ("a-propos/", "accessibilite/", "mentions-legales/")]
+    exports.write_sitemap(portal, out, paths)
+    timings["données ouvertes, cartes, sitemap"] = time.perf_counter() - mark
+    return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
+
+
+def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps: minimap.MiniMaps) -> Renderer:
+    from ..schema.maison import FORMATS, FREQUENCES, RENDEZ_VOUS
+    from ..schema.projet import STATUTS
+    from ..schema.ressource import TYPES as TYPES_RESSOURCE
+    from . import jsonld
+
+    renderer = Renderer(portal, shells, root / "theme" / "portail", config.editeur_url)
+    renderer.env.globals.update(
+        FORMATS=FORMATS, FREQUENCES=FREQUENCES, RENDEZ_VOUS=RENDEZ_VOUS, STATUTS=STATUTS,
+        TYPES_RESSOURCE=TYPES_RESSOURCE,
+        pin=lambda maison: minimap.position(maps, maison),
+        jsonld_maison=lambda fiche: jsonld.maison(portal, fiche),
+        editor_link=lambda link, fiche: editor_link(config.editeur_url, link, fiche),
+        fichier_info=lambda name: fichier_info(portal.site.content / "ressources" / "fichiers", name),
+        export_columns=exports.columns(portal),
+    )
+    return renderer
+
+
+def editor_link(template: str, link: Any, fiche: Any) -> str:
+    rel = f"{fiche.data.departement}/{fiche.slug}"
+    url = template.format(collection="maisons", chemin=rel, id=fiche.data.id)
+    return url if "://" in url else link(url)
+
+
+def fichier_info(folder: Path, name: str) -> dict[str, str]:
+    name = name.rsplit("/", 1)[-1]
+    path = folder / name
+    size = path.stat().st_size if path.exists() else 0
+    taille = f"{size / 1_000_000:.1f} Mo" if size >= 1_000_000 else f"{max(1, round(size / 1000))} ko"
+    return {"nom": name, "format": name.rsplit(".", 1)[-1].upper(), "taille": taille.replace(".", ",")}
+
+
+def copy_files(source: Path, target: Path, portal: Portal) -> None:
+    """Copy the downloads of the published resources only (an agent-only file stays out of the public site)."""
+    wanted = {r.data.fichier.rsplit("/", 1)[-1] for r in portal.ressources if r.data.fichier}
+    target.mkdir(parents=True, exist_ok=True)
+    for name in sorted(wanted):
+        if (source / name).is_file():
+            shutil.copyfile(source / name, target / name)
+
+
+def index_search(pages: Path, bundle: Path) -> None:
+    """Pagefind over the search copies of the pages, writing its chunked index into ``bundle``."""
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(bundle), "--silent",
+           "--force-language", "fr"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0 or not (bundle / "pagefind.js").exists():
+        raise BuildError(f"Pagefind n'a pas pu indexer le site : {(done.stderr or done.stdout).strip()[:500]} — "
+                         "Indice : réinstallez l'environnement (make setup) ; Pagefind vient du paquet PyPI "
+                         "« pagefind[extended] »")
+
+
+def swap(tmp: Path, site_dir: Path) -> None:
+    """Replace the published folder in one rename (the old one is removed afterwards)."""
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
+    if site_dir.exists():
+        site_dir.rename(old)
+    tmp.rename(site_dir)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["BuildError", "BuildResult", "Page", "build"]

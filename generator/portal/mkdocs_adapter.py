@@ -1,0 +1,80 @@
+"""The one place that knows mkdocs: build the theme, the editorial pages of ``pages/`` and one shell per section.
+
+Everything else (content, checks, pages, exports, search) is independent of
+mkdocs; swapping the engine means rewriting this module only.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import urls
+from .pages import SECTIONS
+from .shell import Shell, ShellError
+
+# Theme files we do not publish: mkdocs-material's own search (replaced by Pagefind) and its sitemap (ours lists
+# every page).
+UNUSED = ("search", "assets/javascripts/lunr", "assets/javascripts/workers", "sitemap.xml", "sitemap.xml.gz")
+
+
+class EngineError(Exception):
+    pass
+
+
+class _Lenient(yaml.SafeLoader):
+    pass
+
+
+_Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def settings(root: Path) -> dict[str, Any]:
+    """mkdocs.yml's own options (site_url, site_dir…), read without running mkdocs."""
+    path = root / "mkdocs.yml"
+    if not path.exists():
+        return {}
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient) or {}
+
+
+def build_theme(root: Path, out: Path, site_url: str | None = None) -> None:
+    """Run mkdocs into ``out`` (which it empties first)."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    overrides: dict[str, Any] = {"site_dir": str(out)}
+    if site_url:
+        overrides["site_url"] = site_url
+    try:
+        cfg = load_config(str(root / "mkdocs.yml"), **overrides)
+        build(cfg)
+    except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort is a SystemExit-like exception
+        raise EngineError(f"mkdocs n'a pas pu construire l'habillage du portail : {exc} — Indice : lancez "
+                          "« .venv/bin/mkdocs build » pour voir le détail, et vérifiez mkdocs.yml et pages/") from None
+    for rel in UNUSED:
+        target = out / rel
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def shells(out: Path) -> dict[str, Shell]:
+    found = {}
+    for section in SECTIONS:
+        path = out / urls.output_file(section)
+        if not path.exists():
+            raise EngineError(f"gabarit manquant : pages/{section}index.md — Indice : chaque section du portail a "
+                              "une page dans pages/ qui utilise « template: gabarit.html »")
+        try:
+            found[section] = Shell(path.read_text(encoding="utf-8"), section)
+        except ShellError as exc:
+            raise EngineError(str(exc)) from None
+    return found

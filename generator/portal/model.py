@@ -1,0 +1,131 @@
+"""The portal's view of the content: indexes every page needs, computed once.
+
+Built from the loaded :class:`~generator.content.Site` (already checked); nothing
+here knows about HTML or about mkdocs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ..content import Fiche, Site
+from ..geo import Geo, fold
+
+
+@dataclass
+class Portal:
+    site: Site
+    geo: Geo
+    site_url: str
+    pro: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
+
+    # --- reference lists -------------------------------------------------------------------------
+    def ref(self, name: str) -> dict[str, Any]:
+        return self.site.referentiels.ids(name)
+
+    @cached_property
+    def operateurs(self) -> dict[str, Any]:
+        return self.ref("operateurs")
+
+    @cached_property
+    def socle(self) -> list[str]:
+        return [op_id for op_id, op in self.operateurs.items() if op.socle]
+
+    def operateurs_of(self, maison: Fiche) -> list[str]:
+        """Operators a Maison serves: the national core shared by all, then its own, in list order."""
+        own = set(maison.data.operateurs)
+        return [op for op in self.operateurs if op in own or op in self.socle]
+
+    # --- Maisons ---------------------------------------------------------------------------------
+    @cached_property
+    def maisons(self) -> list[Fiche]:
+        return sorted(self.site.maisons, key=lambda f: (f.data.departement, fold(f.data.adresse.commune),
+                                                        fold(f.data.nom)))
+
+    @cached_property
+    def by_id(self) -> dict[str, Fiche]:
+        return {f.data.id: f for f in self.site.maisons}
+
+    @cached_property
+    def by_departement(self) -> dict[str, list[Fiche]]:
+        out: dict[str, list[Fiche]] = defaultdict(list)
+        for f in self.maisons:
+            out[f.data.departement].append(f)
+        return dict(out)
+
+    @cached_property
+    def departements(self) -> list[Any]:
+        """Every département of the reference list, in code order (those without a Maison included)."""
+        return sorted(self.geo.departements.values(), key=lambda d: d.code)
+
+    def departement_name(self, code: str) -> str:
+        dep = self.geo.departements.get(code)
+        return dep.nom if dep else code
+
+    @cached_property
+    def regions(self) -> list[dict[str, Any]]:
+        """[{code, nom, departements: [Departement]}] sorted by name."""
+        groups: dict[str, list[Any]] = defaultdict(list)
+        for dep in self.departements:
+            groups[dep.region].append(dep)
+        return sorted(({"code": code, "nom": self.geo.regions.get(code, code), "departements": deps}
+                       for code, deps in groups.items()), key=lambda r: fold(r["nom"]))
+
+    def region_of(self, departement: str) -> dict[str, Any] | None:
+        dep = self.geo.departements.get(departement)
+        return next((r for r in self.regions if dep and r["code"] == dep.region), None)
+
+    @cached_property
+    def by_operateur(self) -> dict[str, list[Fiche]]:
+        out: dict[str, list[Fiche]] = {op: [] for op in self.operateurs}
+        for f in self.maisons:
+            for op in self.operateurs_of(f):
+                out[op].append(f)
+        return out
+
+    @cached_property
+    def by_activite(self) -> dict[str, list[Fiche]]:
+        out: dict[str, list[Fiche]] = {a: [] for a in self.ref("activites")}
+        for f in self.maisons:
+            for a in f.data.activites:
+                out.setdefault(a, []).append(f)
+        return out
+
+    # --- toolbox and projects --------------------------------------------------------------------
+    @cached_property
+    def ressources(self) -> list[Fiche]:
+        """Published resources, newest first; agent-only ones only in the professional build."""
+        shown = [f for f in self.site.ressources if self.pro or f.data.public == "tous"]
+        return sorted(shown, key=lambda f: (-f.data.date.toordinal(), fold(f.data.titre)))
+
+    def ressources_where(self, attr: str, value: str) -> list[Fiche]:
+        return [f for f in self.ressources
+                if (value in getattr(f.data, attr) if attr in ("operateurs", "themes") else getattr(f.data, attr) == value)]
+
+    @cached_property
+    def projets(self) -> list[Fiche]:
+        order = {"en_cours": 0, "termine": 1, "idee": 2, "abandonne": 3}
+        return sorted(self.site.projets, key=lambda f: (order.get(f.data.statut, 9), fold(f.data.titre)))
+
+    @cached_property
+    def projets_of(self) -> dict[str, list[Fiche]]:
+        out: dict[str, list[Fiche]] = defaultdict(list)
+        for p in self.projets:
+            for maison_id in p.data.maisons:
+                out[maison_id].append(p)
+        return dict(out)
+
+    # --- key figures -----------------------------------------------------------------------------
+    @cached_property
+    def chiffres(self) -> dict[str, int]:
+        return {
+            "maisons": len(self.site.maisons),
+            "departements": len(self.by_departement),
+            "itinerantes": sum(1 for f in self.site.maisons if f.data.format != "fixe"),
+            "projets": len(self.site.projets),
+            "ressources": len(self.ressources),
+        }

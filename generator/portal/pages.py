@@ -1,0 +1,126 @@
+"""Every page of the portal, as a list of :class:`Page` (the "generate" stage).
+
+A page names its path, the section whose shell wraps it, its Jinja template in
+``theme/portail/`` and its context. Building the list is cheap; the work is in
+rendering, which :mod:`generator.portal.render` spreads over processes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from . import exports, urls
+from .model import Portal
+
+
+@dataclass
+class Page:
+    path: str
+    section: str  # the shell: "", "maisons/", "demarches/", "boite-a-outils/", "projets/", "donnees/", "recherche/"
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    in_sitemap: bool = True
+    searchable: bool = False  # indexed by the search (its template marks the indexed part with data-pagefind-body)
+
+
+def all_pages(portal: Portal) -> Iterator[Page]:
+    yield from home_pages(portal)
+    yield from maison_pages(portal)
+    yield from demarche_pages(portal)
+    yield from boite_pages(portal)
+    yield from projet_pages(portal)
+    yield Page(urls.DONNEES, urls.DONNEES, "donnees.html", "Données ouvertes", {"export_columns": exports.columns(portal)},
+               description="Le réseau des Maisons en données ouvertes : GeoJSON, CSV et JSON, schéma documenté.")
+    yield Page(urls.RECHERCHE, urls.RECHERCHE, "recherche.html", "Recherche", in_sitemap=False,
+               description="Rechercher une Maison, une ressource ou un projet.")
+    if portal.pro:
+        yield Page(urls.PRO, urls.BOITE, "pro.html", "Espace professionnel",
+                   {"ressources": [r for r in portal.ressources if r.data.public == "agents"]},
+                   description="Ressources réservées aux agents des Maisons.", in_sitemap=False)
+
+
+def home_pages(portal: Portal) -> Iterator[Page]:
+    yield Page(urls.HOME, urls.HOME, "accueil.html", "Accueil",
+               description="Trouver une Maison de services au public près de chez soi : adresse, horaires, démarches.")
+
+
+def maison_pages(portal: Portal) -> Iterator[Page]:
+    yield Page(urls.MAISONS, urls.MAISONS, "maisons_index.html", "Trouver une Maison",
+               description="Toutes les Maisons de services au public, par région et par département.")
+    for region in portal.regions:
+        yield Page(urls.region(region["code"]), urls.MAISONS, "region.html", f"Maisons en {region['nom']}",
+                   {"region": region}, description=f"Les Maisons de services au public de la région {region['nom']}.")
+    for code, maisons in portal.by_departement.items():
+        nom = portal.departement_name(code)
+        yield Page(urls.departement(code), urls.MAISONS, "liste_maisons.html", f"Maisons : {nom} ({code})",
+                   {"maisons": maisons, "departement": code, "group_by": "commune"},
+                   description=f"Les {len(maisons)} Maisons de services au public du département {nom} ({code}).")
+    for fiche in portal.maisons:
+        d = fiche.data
+        yield Page(urls.maison(fiche), urls.MAISONS, "maison.html", d.nom, {"fiche": fiche},
+                   description=f"{d.nom}, {d.adresse.commune} : adresse, horaires, démarches accompagnées.",
+                   searchable=True)
+
+
+def demarche_pages(portal: Portal) -> Iterator[Page]:
+    yield Page(urls.DEMARCHES, urls.DEMARCHES, "demarches.html", "Où faire mes démarches",
+               description="Trouver une Maison qui accompagne vos démarches CAF, Assurance Maladie, retraite, impôts…")
+    for op_id, op in portal.operateurs.items():
+        maisons = portal.by_operateur[op_id]
+        counts: dict[str, int] = {}
+        for f in maisons:
+            counts[f.data.departement] = counts.get(f.data.departement, 0) + 1
+        yield Page(urls.operateur(op_id), urls.DEMARCHES, "operateur.html", f"Où faire mes démarches {op.nom_court}",
+                   {"op_id": op_id, "op": op, "counts": counts, "total": len(maisons)},
+                   description=f"Les Maisons qui accompagnent vos démarches {op.nom_court}, par département.")
+        by_dep: dict[str, list[Any]] = {}
+        for f in maisons:
+            by_dep.setdefault(f.data.departement, []).append(f)
+        for code, group in by_dep.items():
+            nom = portal.departement_name(code)
+            yield Page(urls.operateur_departement(op_id, code), urls.DEMARCHES, "liste_maisons.html",
+                       f"Démarches {op.nom_court} : {nom} ({code})",
+                       {"maisons": group, "departement": code, "op_id": op_id, "group_by": "commune"},
+                       description=f"Où faire vos démarches {op.nom_court} en {nom} : {len(group)} Maisons.")
+    yield Page(urls.ACTIVITES, urls.DEMARCHES, "activites.html", "Activités accueillies dans les Maisons",
+               description="Espaces numériques, permanences, coworking : les activités accueillies dans les Maisons.")
+    for act_id, act in portal.ref("activites").items():
+        yield Page(urls.activite(act_id), urls.DEMARCHES, "liste_maisons.html", f"Maisons avec : {act.nom}",
+                   {"maisons": portal.by_activite.get(act_id, []), "activite": act, "group_by": "departement"},
+                   description=f"Les Maisons qui accueillent : {act.nom}.")
+
+
+def boite_pages(portal: Portal) -> Iterator[Page]:
+    yield Page(urls.BOITE, urls.BOITE, "boite.html", "Boîte à outils",
+               {"ressources": portal.ressources},
+               description="Documents, modèles, kits et formations partagés par le réseau des Maisons.")
+    for fiche in portal.ressources:
+        yield Page(urls.ressource(fiche), urls.BOITE, "ressource.html", fiche.data.titre, {"fiche": fiche},
+                   description=fiche.data.resume, in_sitemap=fiche.data.public == "tous", searchable=True)
+    facets = [("themes", portal.ref("themes"), urls.boite_theme, "Thème"),
+              ("operateurs", portal.operateurs, urls.boite_operateur, "Opérateur")]
+    for attr, entries, url, what in facets:
+        for key, entry in entries.items():
+            found = portal.ressources_where(attr, key)
+            if found:
+                yield Page(url(key), urls.BOITE, "boite.html", f"Boîte à outils — {what} : {entry.nom}",
+                           {"ressources": found, "filtre": entry.nom})
+    from ..schema.ressource import TYPES
+    for key, nom in TYPES.items():
+        found = portal.ressources_where("type", key)
+        if found:
+            yield Page(urls.boite_type(key), urls.BOITE, "boite.html", f"Boîte à outils — {nom}",
+                       {"ressources": found, "filtre": nom})
+
+
+def projet_pages(portal: Portal) -> Iterator[Page]:
+    yield Page(urls.PROJETS, urls.PROJETS, "projets.html", "Projets des Maisons",
+               description="Les initiatives des Maisons : objectifs, acteurs, actions et bilan.")
+    for fiche in portal.projets:
+        yield Page(urls.projet(fiche), urls.PROJETS, "projet.html", fiche.data.titre, {"fiche": fiche},
+                   description=fiche.data.resume, searchable=True)
+
+
+SECTIONS = (urls.HOME, urls.MAISONS, urls.DEMARCHES, urls.BOITE, urls.PROJETS, urls.DONNEES, urls.RECHERCHE)

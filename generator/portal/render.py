@@ -1,0 +1,121 @@
+"""Render pages with Jinja2 (templates in ``theme/portail/``) inside their section's shell.
+
+Rendering is spread over processes (fork: children share the loaded content
+without copying it); each process writes its own pages.
+"""
+from __future__ import annotations
+
+import json
+from html import escape
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from . import horaires, markdown, minimap, urls
+from .model import Portal
+from .pages import Page
+from .shell import Shell
+
+
+def json_script(data: Any) -> Markup:
+    """JSON safe inside <script>: no '</script>' or '<!--' can close or confuse the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+class Renderer:
+    def __init__(self, portal: Portal, shells: dict[str, Shell], templates: Path, editor_url: str):
+        self.portal = portal
+        self.shells = shells
+        self.env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(default=True),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(P=portal, u=urls, horaires=horaires, minimap=minimap, jours=horaires.JOURS,
+                                editor_url=editor_url)
+        self.env.filters["markdown"] = lambda text: Markup(markdown.render(text))
+        self.env.filters["json_script"] = json_script
+        self.env.filters["date_fr"] = date_fr
+        self.env.filters["nombre"] = nombre
+        self._templates: dict[str, Any] = {}
+
+    def template(self, name: str):
+        tpl = self._templates.get(name)
+        if tpl is None:
+            tpl = self._templates[name] = self.env.get_template(name)
+        return tpl
+
+    def render(self, page: Page) -> tuple[str, str]:
+        """(the whole page, its content alone)."""
+        link = urls.Link(page.path)
+        module = self.template(page.template).make_module({"page": page, "link": link, **page.context})
+        meta = Markup(getattr(module, "meta", "") or "")
+        scripts = Markup(getattr(module, "scripts", "") or "")
+        head = self.env.get_template("_head.html").render(page=page, link=link, extra=meta,
+                                                          canonical=urls.absolute(self.portal.site_url, page.path))
+        content = str(module)
+        return self.shells[page.section].fill(page.path, page.title, content, head, scripts), content
+
+    def write(self, page: Page, out: Path, search_dir: Path | None = None) -> int:
+        html, content = self.render(page)
+        data = html.encode("utf-8")
+        _write(out / urls.output_file(page.path), data)
+        if search_dir is not None and page.searchable:
+            # The search indexes a light copy holding the indexed part only: parsing the whole pages (theme
+            # included) would take Pagefind three times longer.
+            _write(search_dir / urls.output_file(page.path),
+                   f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{escape(page.title)}'
+                   f'</title></head><body>{content}</body></html>'.encode("utf-8"))
+        return len(data)
+
+
+def _write(target: Path, data: bytes) -> None:
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+_STATE: dict[str, Any] = {}
+
+
+def _work(bounds: tuple[int, int]) -> int:
+    renderer, pages, out, search = _STATE["renderer"], _STATE["pages"], _STATE["out"], _STATE["search"]
+    return sum(renderer.write(p, out, search) for p in pages[bounds[0]:bounds[1]])
+
+
+def write_all(renderer: Renderer, pages: list[Page], out: Path, search_dir: Path | None = None,
+              jobs: int | None = None) -> int:
+    """Write every page (and the search copies of the searchable ones); returns the bytes written."""
+    jobs = jobs or min(os.cpu_count() or 1, 4)
+    if jobs <= 1 or len(pages) < 200 or "fork" not in multiprocessing.get_all_start_methods():
+        return sum(renderer.write(p, out, search_dir) for p in pages)
+    for name in {p.template for p in pages} | {"_head.html"}:
+        renderer.template(name)  # compile once, before forking
+    _STATE.update(renderer=renderer, pages=pages, out=out, search=search_dir)
+    step = -(-len(pages) // (jobs * 4))
+    chunks = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return sum(pool.map(_work, chunks))
+    finally:
+        _STATE.clear()
+
+
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre")
+
+
+def date_fr(value: Any) -> str:
+    if value is None:
+        return ""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MOIS[value.month - 1]} {value.year}"
+
+
+def nombre(value: int) -> str:
+    """3 000 with a narrow no-break space, as French typography wants."""
+    return f"{value:,}".replace(",", "\u202f")

@@ -1,0 +1,111 @@
+"""The one place that builds every URL of the portal (Datasette style).
+
+Paths are relative to the site root, with directory URLs (``maisons/19/ayen/``);
+:class:`Link` turns them into links relative to the page being written, so the
+portal works from any sub-folder of a web server and from ``file://``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+HOME = ""
+MAISONS = "maisons/"
+DEMARCHES = "demarches/"
+ACTIVITES = "activites/"
+BOITE = "boite-a-outils/"
+PROJETS = "projets/"
+DONNEES = "donnees/"
+RECHERCHE = "recherche/"
+PRO = "pro/"
+A_PROPOS = "a-propos/"
+ACCESSIBILITE = "accessibilite/"
+MENTIONS = "mentions-legales/"
+SITEMAP = "sitemap.xml"
+ASSETS = "assets/msap/"
+
+
+def maison(fiche: Any) -> str:
+    return f"{MAISONS}{fiche.data.departement}/{fiche.slug}/"
+
+
+def departement(code: str) -> str:
+    return f"{MAISONS}{code}/"
+
+
+def region(code: str) -> str:
+    return f"{MAISONS}region-{code}/"
+
+
+def operateur(op_id: str) -> str:
+    return f"{DEMARCHES}{op_id}/"
+
+
+def operateur_departement(op_id: str, code: str) -> str:
+    return f"{DEMARCHES}{op_id}/{code}/"
+
+
+def activite(act_id: str) -> str:
+    return f"{ACTIVITES}{act_id}/"
+
+
+def ressource(fiche: Any) -> str:
+    return f"{BOITE}{fiche.slug}/"
+
+
+def boite_theme(theme_id: str) -> str:
+    return f"{BOITE}theme/{theme_id}/"
+
+
+def boite_operateur(op_id: str) -> str:
+    return f"{BOITE}operateur/{op_id}/"
+
+
+def boite_type(type_id: str) -> str:
+    return f"{BOITE}type/{type_id}/"
+
+
+def fichier(name: str) -> str:
+    return f"{BOITE}fichiers/{name}"
+
+
+def projet(fiche: Any) -> str:
+    return f"{PROJETS}{fiche.slug}/"
+
+
+def export(name: str) -> str:
+    return f"{DONNEES}{name}"
+
+
+def asset(name: str) -> str:
+    return f"{ASSETS}{name}"
+
+
+def carte_departement(code: str) -> str:
+    return f"{ASSETS}cartes/{code}.svg"
+
+
+def depth(path: str) -> int:
+    """How many folders deep a page lives: '' -> 0, 'maisons/19/ayen/' -> 3."""
+    return path.count("/")
+
+
+def output_file(path: str) -> str:
+    """The file a page path is written to."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+class Link:
+    """Relative links from one page: ``link('maisons/')`` -> ``'../../'`` + ``'maisons/'``."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, page_path: str):
+        self.prefix = "../" * depth(page_path)
+
+    def __call__(self, path: str) -> str:
+        return (self.prefix + path) or "./"
+
+
+def absolute(site_url: str, path: str) -> str:
+    """A full URL, for sitemap.xml, canonical links and the open data."""
+    return site_url.rstrip("/") + "/" + path

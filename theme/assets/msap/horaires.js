@@ -1,0 +1,86 @@
+// « Ouvert maintenant / ouvre à … » sur la fiche d'une Maison, calculé dans le navigateur à l'heure
+// du fuseau de la Maison (les Maisons d'outre-mer ne vivent pas à l'heure de Paris), exceptions comprises.
+(function () {
+  "use strict";
+  var source = document.getElementById("msap-horaires");
+  var sortie = document.getElementById("msap-statut");
+  if (!source || !sortie) return;
+  var data = JSON.parse(source.textContent);
+  var JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+
+  function maintenant() {
+    // Date et heure « murales » dans le fuseau de la Maison.
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: data.tz, year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "short"
+    }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    var jour = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday);
+    return { iso: parts.year + "-" + parts.month + "-" + parts.day, jour: jour,
+             minutes: parseInt(parts.hour, 10) * 60 + parseInt(parts.minute, 10) };
+  }
+
+  function decaler(iso, n) {
+    var d = new Date(iso + "T12:00:00Z");
+    d.setUTCDate(d.getUTCDate() + n);
+    return d.toISOString().slice(0, 10);
+  }
+
+  function exceptionDu(iso) {
+    for (var i = 0; i < data.exceptions.length; i++) {
+      var e = data.exceptions[i];
+      if (e.du <= iso && iso <= e.au) return e;
+    }
+    return null;
+  }
+
+  function creneaux(iso, jour) {
+    var e = exceptionDu(iso);
+    return e ? { liste: e.creneaux, motif: e.motif } : { liste: data.semaine[jour], motif: null };
+  }
+
+  function hhmm(m) {
+    var h = Math.floor(m / 60), mm = m % 60;
+    return (h < 10 ? "0" : "") + h + ":" + (mm < 10 ? "0" : "") + mm;
+  }
+
+  function statut() {
+    var now = maintenant();
+    var today = creneaux(now.iso, now.jour);
+    for (var i = 0; i < today.liste.length; i++) {
+      var c = today.liste[i];
+      if (c[0] <= now.minutes && now.minutes < c[1]) {
+        return { ouvert: true, texte: "Ouvert maintenant, jusqu'à " + hhmm(c[1]) +
+                 (today.motif ? " (" + today.motif + ")" : "") };
+      }
+    }
+    var fermeture = today.motif && !today.liste.length ? " aujourd'hui (" + today.motif + ")" : "";
+    for (var n = 0; n < 15; n++) {
+      var iso = decaler(now.iso, n), jour = (now.jour + n) % 7;
+      var jourCreneaux = creneaux(iso, jour).liste;
+      for (var k = 0; k < jourCreneaux.length; k++) {
+        var debut = jourCreneaux[k][0];
+        if (n === 0 && debut <= now.minutes) continue;
+        var quand = n === 0 ? "aujourd'hui" : n === 1 ? "demain" : JOURS[jour];
+        return { ouvert: false, texte: "Fermé" + fermeture + " — ouvre " + quand + " à " + hhmm(debut) };
+      }
+    }
+    return { ouvert: false, texte: "Fermé" + fermeture + " — pas d'ouverture prévue dans les deux semaines" };
+  }
+
+  function afficher() {
+    var s = statut();
+    sortie.textContent = s.texte;
+    sortie.className = "msap-statut " + (s.ouvert ? "msap-statut--ouvert" : "msap-statut--ferme");
+    var now = maintenant();
+    var lignes = document.querySelectorAll(".msap-horaires tr[data-jour]");
+    for (var i = 0; i < lignes.length; i++) {
+      var aujourdhui = parseInt(lignes[i].getAttribute("data-jour"), 10) === now.jour;
+      lignes[i].classList.toggle("msap-aujourdhui", aujourdhui);
+      if (aujourdhui) lignes[i].setAttribute("aria-current", "date"); else lignes[i].removeAttribute("aria-current");
+    }
+  }
+
+  afficher();
+  setInterval(afficher, 60000);
+})();

@@ -1,0 +1,102 @@
+// Recherche du portail : Pagefind (index découpé en morceaux, chargés à la demande, rien hors du site).
+// L'état est dans l'adresse (?q=…&type=…&departement=…&operateur=…) : un résultat se partage par un lien.
+const form = document.getElementById("msap-recherche");
+const etat = document.getElementById("msap-etat");
+const liste = document.getElementById("msap-resultats");
+const plus = document.getElementById("msap-plus");
+const FILTRES = ["type", "departement", "operateur"];
+const PAR_PAGE = 10;
+let pagefind = null;
+let resultats = [];
+let affiches = 0;
+let tour = 0;
+
+async function charger() {
+  if (!pagefind) {
+    pagefind = await import(new URL("../../pagefind/pagefind.js", import.meta.url).href);
+    await pagefind.options({ excerptLength: 24, baseUrl: new URL("../../", import.meta.url).pathname });
+  }
+  return pagefind;
+}
+
+function lireAdresse() {
+  const params = new URLSearchParams(location.search);
+  form.q.value = params.get("q") || "";
+  for (const f of FILTRES) form.elements[f].value = params.get(f) || "";
+}
+
+function ecrireAdresse() {
+  const params = new URLSearchParams();
+  if (form.q.value.trim()) params.set("q", form.q.value.trim());
+  for (const f of FILTRES) if (form.elements[f].value) params.set(f, form.elements[f].value);
+  const qs = params.toString();
+  history.replaceState(null, "", qs ? "?" + qs : location.pathname);
+}
+
+function element(tag, cls, texte) {
+  const el = document.createElement(tag);
+  if (cls) el.className = cls;
+  if (texte) el.textContent = texte;
+  return el;
+}
+
+async function afficherSuite() {
+  const lot = resultats.slice(affiches, affiches + PAR_PAGE);
+  const donnees = await Promise.all(lot.map((r) => r.data()));
+  for (const d of donnees) {
+    const li = element("li", "msap-resultat");
+    const a = element("a", null, d.meta.title || d.url);
+    a.href = d.url;
+    const h = element("h2", "msap-resultat__titre");
+    h.append(a);
+    li.append(h);
+    const type = (d.filters.type || [])[0];
+    const dep = (d.filters.departement || [])[0];
+    if (type || dep) li.append(element("p", "msap-note", [type, dep].filter(Boolean).join(" · ")));
+    const extrait = element("p", "msap-resultat__extrait");
+    // L'extrait de Pagefind est du texte de la page échappé, avec des <mark> : on ne garde que ceux-ci.
+    const bouts = d.excerpt.split(/<\/?mark>/);
+    bouts.forEach((bout, i) => {
+      const txt = new DOMParser().parseFromString(bout, "text/html").documentElement.textContent;
+      extrait.append(i % 2 ? element("mark", null, txt) : document.createTextNode(txt));
+    });
+    li.append(extrait);
+    liste.append(li);
+  }
+  affiches += lot.length;
+  plus.hidden = affiches >= resultats.length;
+}
+
+async function chercher() {
+  const moi = ++tour;
+  const q = form.q.value.trim();
+  const filters = {};
+  for (const f of FILTRES) if (form.elements[f].value) filters[f] = form.elements[f].value;
+  if (!q && !Object.keys(filters).length) {
+    etat.textContent = "";
+    liste.replaceChildren();
+    plus.hidden = true;
+    return;
+  }
+  etat.textContent = "Recherche en cours…";
+  const pf = await charger();
+  const reponse = await pf.search(q || null, { filters });
+  if (moi !== tour) return; // une recherche plus récente a été lancée
+  resultats = reponse.results;
+  affiches = 0;
+  liste.replaceChildren();
+  const n = resultats.length;
+  etat.textContent = n === 0 ? "Aucun résultat. Vérifiez l'orthographe ou retirez un filtre."
+    : n === 1 ? "1 résultat." : `${n} résultats.`;
+  await afficherSuite();
+}
+
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  ecrireAdresse();
+  chercher();
+});
+for (const f of FILTRES) form.elements[f].addEventListener("change", () => { ecrireAdresse(); chercher(); });
+plus.addEventListener("click", () => afficherSuite());
+lireAdresse();
+chercher();
