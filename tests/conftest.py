@@ -62,3 +62,36 @@ class Project:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project(tmp_path / "projet")
+
+
+GOLDEN_PORTAL = REPO / "tests" / "golden" / "portail"
+FROZEN_TODAY = __import__("datetime").date(2026, 11, 26)
+
+
+def make_portal_project(root: Path) -> Path:
+    """A project holding the golden sample content, with the real theme, pages, schemas and geography."""
+    shutil.copytree(GOLDEN_PORTAL / "content", root / "content")
+    shutil.copytree(REPO / "content" / "referentiels", root / "content" / "referentiels")
+    (root / "data").mkdir()
+    (root / "data" / "geo").symlink_to(REPO / "data" / "geo", target_is_directory=True)
+    for name in ("theme", "pages", "schemas"):
+        (root / name).symlink_to(REPO / name, target_is_directory=True)
+    shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    return root
+
+
+def build_sample(root: Path, site_dir: Path, **options):
+    from generator.config import load_config
+    from generator.portal.build import build
+    make_portal_project(root)
+    options.setdefault("today", FROZEN_TODAY)
+    options.setdefault("site_url", "https://portail.test/")
+    return build(root, load_config(root), site_dir, **options)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The golden sample content built once (public portal, with its search index)."""
+    base = tmp_path_factory.mktemp("portail")
+    result = build_sample(base / "projet", base / "site")
+    return result.site_dir

@@ -41,6 +41,7 @@ class BuildResult:
     warnings: int
     timings: dict[str, float] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)  # site, geo, shells: kept by msap serve to rebuild in part
 
     @property
     def seconds(self) -> float:
@@ -81,7 +82,8 @@ def load_checked(root: Path, config: Config) -> tuple[Any, Any, Report]:
 
 def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = False,
           site_url: str | None = None, search: bool = True, today: dt.date | None = None,
-          jobs: int | None = None) -> BuildResult:
+          jobs: int | None = None, keep_search_copies: Path | None = None) -> BuildResult:
+    """Build the portal into ``site_dir``; ``keep_search_copies`` receives the pages' search copies."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     site_dir = (site_dir or default_site_dir(root, pro)).resolve()
@@ -119,10 +121,15 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
         if search_dir is not None:
             mark = time.perf_counter()
             index_search(search_dir, tmp / "pagefind")
-            shutil.rmtree(search_dir)
+            if keep_search_copies is not None:
+                shutil.rmtree(keep_search_copies, ignore_errors=True)
+                search_dir.rename(keep_search_copies)
+            else:
+                shutil.rmtree(search_dir)
             timings["index de recherche (Pagefind)"] = time.perf_counter() - mark
         swap(tmp, site_dir)
         result.site_dir = site_dir
+        result.state = {"site": site, "geo": geo, "shells": shells}
         return result
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

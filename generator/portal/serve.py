@@ -1,0 +1,227 @@
+"""``msap serve``: build, serve on 127.0.0.1, rebuild on change.
+
+An edited fiche (Maison, ressource, projet) is re-read, validated and its page
+rewritten first, then the listings that show it; the search index follows in
+the background. Any other change (theme, pages/, mkdocs.yml, reference lists)
+rebuilds the whole portal. Open pages reload themselves: in this mode only, a
+small script asks the server whether the site changed.
+"""
+from __future__ import annotations
+
+import http.server
+import json
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..content import load_fiche
+from ..diagnostics import Report
+from ..schema import KINDS
+from . import urls
+from .build import BuildError, build, index_search, make_renderer, site_url_of
+from .minimap import MiniMaps
+from .model import Portal
+from .pages import all_pages
+
+RELOAD = (b'<script>(function(){var v=null;setInterval(function(){fetch("/__msap/version").then(function(r)'
+          b'{return r.text()}).then(function(t){if(v!==null&&t!==v)location.reload();v=t}).catch(function(){})},'
+          b'700)})()</script>')
+
+
+class Live:
+    """The served site and what is needed to rebuild part of it."""
+
+    def __init__(self, root: Path, config: Config, site_dir: Path, site_url: str, pro: bool):
+        self.root, self.config, self.site_dir, self.site_url, self.pro = root, config, site_dir, site_url, pro
+        self.version = 0
+        self.lock = threading.Lock()
+        self.search_dir = Path(tempfile.mkdtemp(prefix="msap-recherche-"))
+        self.search_thread: threading.Thread | None = None
+
+    def full(self) -> None:
+        started = time.perf_counter()
+        try:
+            result = build(self.root, self.config, self.site_dir, pro=self.pro, site_url=self.site_url,
+                           keep_search_copies=self.search_dir)
+        except BuildError as exc:
+            if exc.report is not None:
+                print(exc.report.render("text"))
+            print(f"msap serve : {exc} (le site servi reste la version précédente)", file=sys.stderr)
+            return
+        self.site, self.geo, self.shells = (result.state[k] for k in ("site", "geo", "shells"))
+        self.maps = MiniMaps(self.root / self.config.geo_dir / "departements.geojson")
+        self._renderer()
+        self.version += 1
+        print(f"Portail construit : {result.pages} pages en {time.perf_counter() - started:.1f} s", flush=True)
+
+    def _renderer(self) -> None:
+        import datetime as dt
+        self.portal = Portal(self.site, self.geo, self.site_url, pro=self.pro, today=dt.date.today())
+        self.renderer = make_renderer(self.root, self.config, self.portal, self.shells, self.maps)
+
+    def fiche_changed(self, path: Path) -> bool:
+        """Re-render one fiche and what lists it. False when the change needs a full rebuild."""
+        started = time.perf_counter()
+        rel = path.relative_to(self.site.content).parts
+        kind = next((k for k, (_, folder, _n) in KINDS.items() if rel and rel[0] == folder), None)
+        if kind is None or path.suffix != ".md" or "fichiers" in rel:
+            return False
+        fiches = self.site.of_kind(kind)
+        old = next((f for f in fiches if Path(f.doc.path) == path.relative_to(self.root)), None)
+        if not path.exists():
+            if old is not None:
+                fiches.remove(old)
+            return False  # a removed fiche changes lists everywhere: full rebuild
+        report = Report()
+        model = KINDS[kind][0]
+        fiche = load_fiche(kind, model, path, self.root, report)
+        if report.errors or fiche is None or fiche.data is None:
+            print(report.render("text") or f"{path}: illisible", file=sys.stderr)
+            print("msap serve : fiche refusée, la page publiée n'a pas changé", file=sys.stderr)
+            return True
+        if old is None:
+            return False
+        fiches[fiches.index(old)] = fiche
+        self._renderer()
+        wanted = self._affected(kind, old, fiche)
+        pages = {p.path: p for p in all_pages(self.portal) if p.path in wanted}
+        first = pages.pop(next(iter(wanted)), None)
+        for page in ([first] if first else []) + list(pages.values()):
+            self.renderer.write(page, self.site_dir, self.search_dir)
+            if page is first:
+                self.version += 1
+                print(f"{path.relative_to(self.root)} : page reconstruite en "
+                      f"{(time.perf_counter() - started) * 1000:.0f} ms")
+        self.version += 1
+        self._reindex()
+        return True
+
+    def _affected(self, kind: str, old: Any, new: Any) -> list[str]:
+        if kind == "ressources":
+            return [urls.ressource(new), urls.BOITE, urls.HOME]
+        if kind == "projets":
+            out = [urls.projet(new), urls.PROJETS, urls.HOME]
+            return out + [urls.maison(self.portal.by_id[m]) for m in new.data.maisons if m in self.portal.by_id]
+        paths = [urls.maison(new), urls.HOME, urls.MAISONS]
+        for f in (old, new):
+            dep = f.data.departement
+            region = self.portal.region_of(dep)
+            paths += [urls.departement(dep)] + ([urls.region(region["code"])] if region else [])
+            for op in self.portal.operateurs_of(f):
+                paths += [urls.operateur(op), urls.operateur_departement(op, dep)]
+            paths += [urls.activite(a) for a in f.data.activites]
+        return list(dict.fromkeys(paths))
+
+    def _reindex(self) -> None:
+        def run():
+            target = Path(tempfile.mkdtemp(prefix="msap-pagefind-", dir=self.site_dir))
+            try:
+                index_search(self.search_dir, target)
+                old = self.site_dir / "pagefind"
+                trash = self.site_dir / f".pagefind-old-{time.time_ns()}"
+                if old.exists():
+                    old.rename(trash)
+                target.rename(old)
+                shutil.rmtree(trash, ignore_errors=True)
+            except BuildError as exc:
+                print(f"msap serve : {exc}", file=sys.stderr)
+                shutil.rmtree(target, ignore_errors=True)
+        self.search_thread = threading.Thread(target=run, daemon=True)
+        self.search_thread.start()
+
+
+def _snapshot(root: Path, config: Config) -> dict[Path, float]:
+    out = {}
+    for folder in (root / config.content_dir, root / "theme", root / "pages"):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                out[path] = path.stat().st_mtime_ns
+    mk = root / "mkdocs.yml"
+    if mk.exists():
+        out[mk] = mk.stat().st_mtime_ns
+    return out
+
+
+def watch(live: Live, interval: float = 0.1) -> None:
+    before = _snapshot(live.root, live.config)
+    while True:
+        time.sleep(interval)
+        now = _snapshot(live.root, live.config)
+        if now == before:
+            continue
+        changed = [p for p in set(now) | set(before) if now.get(p) != before.get(p)]
+        before = now
+        with live.lock:
+            fiches_only = all(p.is_relative_to(live.site.content) for p in changed)
+            if not (fiches_only and all(live.fiche_changed(p) for p in changed)):
+                live.full()
+                before = _snapshot(live.root, live.config)
+
+
+def handler(live: Live):
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                          ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
+                          ".json": "application/json", ".svg": "image/svg+xml", ".geojson": "application/geo+json",
+                          ".csv": "text/csv; charset=utf-8"}
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path == "/__msap/version":
+                body = str(live.version).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            path = self.translate_path(self.path)
+            if Path(path).is_dir() and self.path.split("?")[0].endswith("/"):
+                path = str(Path(path) / "index.html")
+            if path.endswith(".html") and Path(path).is_file():
+                body = Path(path).read_bytes().replace(b"</body>", RELOAD + b"</body>", 1)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
+    return partial(Handler, directory=str(live.site_dir))
+
+
+def cmd_serve(root: Path, config: Config, args: Any) -> int:
+    from .build import default_site_dir
+    site_dir = (args.site_dir or default_site_dir(root, args.pro)).resolve()
+    url = f"http://{args.host}:{args.port}/"
+    live = Live(root, config, site_dir, site_url_of(root, args.site_url) if args.site_url else url, args.pro)
+    live.full()
+    if live.version == 0:
+        return 1
+    try:
+        server = http.server.ThreadingHTTPServer((args.host, args.port), handler(live))
+    except OSError as exc:
+        print(f"msap serve : impossible d'écouter sur {args.host}:{args.port} ({exc.strerror}) — Indice : "
+              "choisissez un autre port avec --port", file=sys.stderr)
+        return 2
+    threading.Thread(target=watch, args=(live,), daemon=True).start()
+    print(f"Portail servi sur {url} (Ctrl+C pour arrêter) ; il se reconstruit à chaque modification.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        shutil.rmtree(live.search_dir, ignore_errors=True)
+    return 0

@@ -1,0 +1,188 @@
+"""The portal build: shells, safe Markdown, hours, exports, atomic writes, the professional space."""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import FROZEN_TODAY, build_sample, make_portal_project
+from generator.cli import main
+from generator.portal import horaires, markdown, urls
+from generator.portal.shell import Shell, ShellError
+
+SHELL = ('<html><head><link rel="icon" href="../assets/images/favicon.svg">@@MSAP_META@@<title>@@MSAP_TITRE@@</title>'
+         '<script>__md_scope=new URL("..",location)</script></head><body><a href="..">logo</a>'
+         '<a href="./">section</a><a href="../boite-a-outils/">outils</a><a href="https://exemple.fr/">ext</a>'
+         '<a href="#contenu">saut</a>@@MSAP_CONTENU@@<script id="__config">{"base": "..", "search": '
+         '"../assets/w.js"}</script>@@MSAP_SCRIPTS@@</body></html>')
+
+
+def test_shell_rebases_links_for_any_depth():
+    shell = Shell(SHELL, "maisons/")
+    deep = shell.fill("maisons/23/gueret/", "Guéret & co", "<p>x</p>")
+    assert 'href="../../../assets/images/favicon.svg"' in deep
+    assert '<a href="../../../">logo</a>' in deep and '<a href="../../../maisons/">section</a>' in deep
+    assert 'href="../../../boite-a-outils/"' in deep and 'href="https://exemple.fr/"' in deep
+    assert 'href="#contenu"' in deep and 'new URL("../../../",location)' in deep
+    assert '"base": "../../../"' in deep and '"search": "../../../assets/w.js"' in deep
+    assert "<title>Guéret &amp; co</title>" in deep and "<p>x</p>" in deep
+    top = shell.fill("", "Accueil", "")
+    assert '<a href="./">logo</a>' in top and 'href="assets/images/favicon.svg"' in top
+    assert '<a href="maisons/">section</a>' in top
+
+
+def test_shell_without_markers_is_refused_with_a_hint():
+    with pytest.raises(ShellError, match="gabarit.html"):
+        Shell("<html><body>rien</body></html>", "projets/")
+
+
+def test_links_are_relative_to_the_page():
+    assert urls.Link("maisons/23/gueret/")(urls.BOITE) == "../../../boite-a-outils/"
+    assert urls.Link("")(urls.HOME) == "./"
+    assert urls.output_file("maisons/") == "maisons/index.html" and urls.output_file("sitemap.xml") == "sitemap.xml"
+
+
+@pytest.mark.parametrize("body, forbidden", [
+    ("<script>alert(1)</script>", "<script"),
+    ('<img src=x onerror="alert(1)">', "<img"),
+    ("[clic](javascript:alert(1))", 'href="javascript'),
+    ("[clic](JaVaScRiPt&#58;alert(1))", 'href="javascript'),
+    ("[clic](data:text/html;base64,PHNjcmlwdD4=)", 'href="data:'),
+    ("![pixel](https://traqueur.example/p.gif)", "<img"),
+])
+def test_markdown_bodies_cannot_inject_markup(body, forbidden):
+    assert forbidden not in markdown.render(body).lower()
+
+
+def test_markdown_keeps_safe_links_and_shifts_headings():
+    html = markdown.render("# Titre\n\n[CAF](https://www.caf.fr) [appel](tel:0555) [écrire](mailto:a@b.fr)")
+    assert html.startswith("<h2>Titre</h2>")
+    assert 'href="https://www.caf.fr"' in html and 'href="tel:0555"' in html and 'href="mailto:a@b.fr"' in html
+
+
+def test_hours_labels_time_zone_and_schema_org():
+    from generator.schema import Maison
+    maison = Maison.model_validate({
+        "id": "fs-1", "nom": "France services Saint-Denis", "departement": "974",
+        "adresse": {"code_postal": "97400", "commune": "Saint-Denis", "code_insee": "97411"},
+        "horaires": {"lundi": ["08:00-12:00", "13:00-16:00"]},
+        "exceptions": [{"du": "2026-12-24", "motif": "Veille de Noël", "horaires": ["08:00-11:00"]},
+                       {"du": "2025-01-01", "motif": "Passé"}]})
+    rows = horaires.week(maison)
+    assert rows[0]["label"] == "08:00 – 12:00, 13:00 – 16:00" and rows[1]["label"] == "Fermé"
+    data = horaires.browser_data(maison, FROZEN_TODAY)
+    assert data["tz"] == "Indian/Reunion"
+    assert data["semaine"][0] == [[480, 720], [780, 960]]
+    assert [e["motif"] for e in data["exceptions"]] == ["Veille de Noël"]
+    spec = horaires.opening_hours_specification(maison, FROZEN_TODAY)
+    assert spec[0] == {"@type": "OpeningHoursSpecification", "dayOfWeek": "https://schema.org/Monday",
+                       "opens": "08:00", "closes": "12:00"}
+    assert spec[-1]["validFrom"] == "2026-12-24" and spec[-1]["opens"] == "08:00"
+
+
+def test_sample_site_has_every_kind_of_page(sample_site: Path):
+    for rel in ("index.html", "maisons/index.html", "maisons/23/index.html", "maisons/region-75/index.html",
+                "maisons/23/gueret/index.html", "demarches/index.html", "demarches/caf/index.html",
+                "demarches/caf/23/index.html", "activites/epn/index.html", "boite-a-outils/index.html",
+                "boite-a-outils/guide-accueil/index.html", "boite-a-outils/theme/famille/index.html",
+                "projets/index.html", "projets/atelier-numerique-gueret/index.html", "donnees/index.html",
+                "recherche/index.html", "a-propos/index.html", "accessibilite/index.html",
+                "mentions-legales/index.html", "assets/msap/cartes/23.svg", "pagefind/pagefind.js",
+                "boite-a-outils/fichiers/guide-accueil.pdf", "assets/images/favicon.svg"):
+        assert (sample_site / rel).is_file(), rel
+    home = (sample_site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<strong>3</strong> Maisons", home) and re.search(r"<strong>2</strong> départements", home)
+    projet = (sample_site / "projets/atelier-numerique-gueret/index.html").read_text(encoding="utf-8")
+    assert 'href="../../maisons/23/gueret/"' in projet  # project → Maison (and the golden fiche links back)
+
+
+def test_public_site_leaves_out_agent_resources(sample_site: Path, tmp_path: Path):
+    assert not (sample_site / "boite-a-outils/procedure-interne").exists()
+    assert not (sample_site / "pro").exists()
+    assert "procedure-interne" not in (sample_site / "boite-a-outils/index.html").read_text(encoding="utf-8")
+    pro = build_sample(tmp_path / "projet", tmp_path / "pro", pro=True, search=False).site_dir
+    assert (pro / "boite-a-outils/procedure-interne/index.html").exists()
+    assert "procedure-interne" in (pro / "pro/index.html").read_text(encoding="utf-8")
+
+
+def test_nothing_is_loaded_from_another_host(sample_site: Path):
+    loads = re.compile(r'<(?:script|img|iframe|source|video|audio)\b[^>]*\bsrc="([^"]+)"|<link\b[^>]*\bhref="([^"]+)"')
+    for page in sample_site.rglob("*.html"):
+        for match in loads.finditer(page.read_text(encoding="utf-8")):
+            url = match.group(1) or match.group(2)
+            is_canonical = 'rel="canonical"' in match.group(0)
+            assert is_canonical or not re.match(r"(https?:)?//", url), f"{page}: {url}"
+    css = "".join(p.read_text(encoding="utf-8") for p in sample_site.rglob("*.css"))
+    assert not re.search(r"@import\s+url\(\s*['\"]?https?:|fonts\.googleapis", css)
+
+
+def test_open_data_exports(sample_site: Path):
+    rows = list(csv.DictReader((sample_site / "donnees/maisons.csv").open(encoding="utf-8")))
+    assert [r["id"] for r in rows] == ["fs-9003", "fs-9002", "fs-9001"]  # by département, then commune
+    gueret = rows[2]
+    assert gueret["lundi"] == "09:00-12:00 ; 13:30-17:00" and gueret["url"] == "https://portail.test/maisons/23/gueret/"
+    geo = json.loads((sample_site / "donnees/maisons.geojson").read_text(encoding="utf-8"))
+    assert len(geo["features"]) == 3 and geo["features"][2]["geometry"]["coordinates"] == [1.8719, 46.1713]
+    full = json.loads((sample_site / "donnees/maisons.json").read_text(encoding="utf-8"))
+    assert full["maisons"][0]["arrets"][1]["semaines"] == [1, 3]
+    assert "caf" in full["maisons"][2]["operateurs_accompagnes"]
+    assert (sample_site / "donnees/maison.schema.json").exists()
+    sitemap = (sample_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://portail.test/maisons/23/gueret/</loc>" in sitemap and "recherche" not in sitemap
+    assert "Sitemap: https://portail.test/sitemap.xml" in (sample_site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_every_export_column_is_documented(sample_site: Path):
+    page = (sample_site / "donnees/index.html").read_text(encoding="utf-8")
+    header = (sample_site / "donnees/maisons.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    for name in header:
+        match = re.search(rf"<td><code>{name}</code></td><td>([^<]*)</td>", page)
+        assert match and len(match.group(1)) > 10, f"colonne {name} sans description"
+
+
+def test_content_errors_abort_and_keep_the_published_site(tmp_path: Path, capsys):
+    root = make_portal_project(tmp_path / "projet")
+    site = tmp_path / "site"
+    assert main(["--root", str(root), "build", "--site-dir", str(site), "--no-search"]) == 0
+    published = (site / "maisons/23/gueret/index.html").read_text(encoding="utf-8")
+    fiche = root / "content/maisons/23/gueret.md"
+    fiche.write_text(fiche.read_text(encoding="utf-8").replace('mardi: ["09:00-12:00", "13:30-17:00"]',
+                                                               'mardi: ["9h-12h"]'), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--root", str(root), "build", "--site-dir", str(site), "--no-search"]) == 1
+    out, err = capsys.readouterr()
+    assert "content/maisons/23/gueret.md:" in out and "horaires.mardi.1" in out and "Indice" in out
+    assert "rien n'a été publié" in err and "Traceback" not in out + err
+    assert (site / "maisons/23/gueret/index.html").read_text(encoding="utf-8") == published
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
+
+
+XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+
+
+def test_front_matter_fields_cannot_inject_markup(tmp_path: Path):
+    root = make_portal_project(tmp_path / "projet")
+    fiche = root / "content/maisons/23/gueret.md"
+    text = fiche.read_text(encoding="utf-8")
+    for field in ("nom: France services de Guéret", "voie: 1 place Bonnyaud", "motif: Fêtes de fin d'année",
+                  "precisions: Conseiller CAF le mardi après-midi, sur rendez-vous."):
+        key = field.split(":")[0]
+        text = text.replace(field, f"{key}: {json.dumps('Guéret ' + XSS)}")
+    fiche.write_text(text + "\n" + XSS + "\n[x](javascript:alert(3))\n", encoding="utf-8")
+    from generator.config import load_config
+    from generator.portal.build import build
+    site = build(root, load_config(root), tmp_path / "site", search=False, today=FROZEN_TODAY).site_dir
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "<img src=x" not in html, page
+        assert not re.search(r'href="\s*javascript', html, re.I), page
+
+
+def test_build_command_reports_what_it_did(tmp_path: Path, capsys):
+    root = make_portal_project(tmp_path / "projet")
+    assert main(["--root", str(root), "build", "--site-dir", str(tmp_path / "site")]) == 0
+    out = capsys.readouterr().out
+    assert "Portail construit" in out and "pages" in out and "Pagefind" in out
