@@ -1,4 +1,4 @@
-# Two commands for a newcomer (see README): `make check` and `make test`.
+# Two commands for a newcomer (see README): `make serve` (the portal) and `make test`.
 PYTHON   ?= python3
 VENV     ?= .venv
 BIN       = $(VENV)/bin
@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO      = $(if $(filter 0,$(shell id -u)),,sudo)
 APT_LOG  ?= /tmp/msap-apt-install.log
 
-.PHONY: setup system check test schema
+.PHONY: setup system serve build check test schema
 
 ## Set up the Python environment (.venv) and the browser-test tools (node_modules).
 setup: $(VENV)/.installed node_modules/.installed
@@ -35,6 +35,15 @@ system:
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$packages; } >$(APT_LOG) 2>&1 \
 	  || { tail -n 30 $(APT_LOG); exit 1; }; \
 	fi
+
+## Set up, then build the portal of the whole real network and serve it on http://127.0.0.1:8000/
+## (rebuilt on every change of content/, theme/, pages/ or mkdocs.yml).
+serve: setup
+	$(BIN)/msap serve
+
+## Set up, then build the public portal into _site/ (what a web server publishes).
+build: setup
+	$(BIN)/msap build
 
 ## Set up, then check the whole committed network (fiches, ressources, projets).
 check: setup

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -58,12 +59,20 @@ def build_theme(root: Path, out: Path, site_url: str | None = None) -> None:
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort is a SystemExit-like exception
         raise EngineError(f"mkdocs n'a pas pu construire l'habillage du portail : {exc} — Indice : lancez "
                           "« .venv/bin/mkdocs build » pour voir le détail, et vérifiez mkdocs.yml et pages/") from None
+    for page in out.rglob("*.html"):
+        page.write_text(fix_markup(page.read_text(encoding="utf-8")), encoding="utf-8")
     for rel in UNUSED:
         target = out / rel
         if target.is_dir():
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+
+
+def fix_markup(html: str) -> str:
+    """Repairs to mkdocs-material's markup so every page validates (Nu Html Checker): its hidden
+    drawer and search toggles are checkboxes, for which ``autocomplete`` is not allowed."""
+    return re.sub(r'(<input class="md-toggle"[^>]*type="checkbox"[^>]*?) autocomplete="off"', r"\1", html)
 
 
 def shells(out: Path) -> dict[str, Shell]:

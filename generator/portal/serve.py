@@ -9,7 +9,6 @@ small script asks the server whether the site changed.
 from __future__ import annotations
 
 import http.server
-import json
 import shutil
 import sys
 import tempfile

@@ -85,10 +85,13 @@ async function chercher() {
   resultats = reponse.results;
   affiches = 0;
   liste.replaceChildren();
+  plus.hidden = true;
+  await afficherSuite();
+  if (moi !== tour) return;
   const n = resultats.length;
+  // Annoncé une fois les résultats affichés (zone role=status lue par les lecteurs d'écran).
   etat.textContent = n === 0 ? "Aucun résultat. Vérifiez l'orthographe ou retirez un filtre."
     : n === 1 ? "1 résultat." : `${n} résultats.`;
-  await afficherSuite();
 }
 
 form.addEventListener("submit", (e) => {

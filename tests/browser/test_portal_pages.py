@@ -1,0 +1,146 @@
+"""The built portal in a real Chromium: home, fiche hours and open state, search, filters, accessibility, HTML.
+
+Runs on the golden sample site (tests/golden/portail), built once per session; every request that would
+leave 127.0.0.1 is blocked and fails the test (fixture ``page``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+PARIS = ZoneInfo("Europe/Paris")
+# One page per template (and the editorial pages rendered by mkdocs-material).
+TEMPLATES = {
+    "accueil": "",
+    "trouver": "maisons/",
+    "region": "maisons/region-75/",
+    "departement": "maisons/23/",
+    "fiche": "maisons/23/gueret/",
+    "fiche-bus": "maisons/08/bus-ardennes/",
+    "demarches": "demarches/",
+    "operateur": "demarches/caf/",
+    "operateur-departement": "demarches/caf/23/",
+    "activites": "activites/",
+    "activite": "activites/epn/",
+    "boite": "boite-a-outils/",
+    "boite-theme": "boite-a-outils/theme/famille/",
+    "ressource": "boite-a-outils/guide-accueil/",
+    "projets": "projets/",
+    "projet": "projets/atelier-numerique-gueret/",
+    "donnees": "donnees/",
+    "recherche": "recherche/?q=gu%C3%A9ret",
+    "a-propos": "a-propos/",
+    "accessibilite": "accessibilite/",
+    "mentions-legales": "mentions-legales/",
+}
+
+
+@pytest.fixture(scope="module")
+def base(sample_site: Path, serve_dir) -> str:
+    return serve_dir(sample_site)
+
+
+def test_home_loads_with_its_figures(page, base):
+    page.goto(base)
+    assert page.title() == "Accueil - Maisons de services au public"
+    assert page.locator("h1").inner_text() == "Maisons de services au public"
+    assert "3\nMaisons" in page.locator(".msap-chiffres").inner_text()
+    page.get_by_role("link", name="Trouver une Maison").first.click()
+    assert page.locator("h1").inner_text() == "Trouver une Maison"
+    assert page.msap_errors == []
+
+
+@pytest.mark.parametrize("when, expected", [
+    (dt.datetime(2026, 11, 26, 10, 0), "Ouvert maintenant, jusqu'à 12:00"),          # a Thursday morning
+    (dt.datetime(2026, 11, 26, 12, 30), "Fermé — ouvre aujourd'hui à 13:30"),       # lunch break
+    (dt.datetime(2026, 11, 28, 18, 0), "Fermé — ouvre lundi à 09:00"),              # Saturday evening
+    (dt.datetime(2026, 11, 29, 11, 0), "Fermé — ouvre demain à 09:00"),             # Sunday
+    (dt.datetime(2026, 12, 24, 10, 0), "Fermé aujourd'hui (Fêtes de fin d'année) — ouvre lundi à 09:00"),
+])
+def test_fiche_shows_hours_and_open_state_for_a_frozen_clock(page, base, when, expected):
+    page.clock.set_fixed_time(when.replace(tzinfo=PARIS))
+    page.goto(base + "maisons/23/gueret/")
+    status = page.locator("#msap-statut")
+    assert status.inner_text() == expected
+    assert page.locator(".msap-horaires tr").nth(0).inner_text() == "Lundi\t09:00 – 12:00, 13:30 – 17:00"
+    today = page.locator(".msap-horaires tr[aria-current=date] th")
+    assert today.inner_text() == ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"][when.weekday()]
+    assert page.msap_errors == []
+
+
+def _results(page) -> list[str]:
+    page.locator("#msap-etat").filter(has_text="résultat").wait_for()
+    return page.locator(".msap-resultat__titre").all_inner_texts()
+
+
+def test_search_finds_a_maison_by_commune_and_a_resource_by_title(page, base):
+    page.goto(base + "recherche/")
+    page.fill("#q", "Charleville")
+    page.press("#q", "Enter")
+    assert _results(page)[0] == "Bus France services des Ardennes"
+    assert "q=Charleville" in page.url  # the state is in the address: a result can be shared
+    page.fill("#q", "guide accueil")
+    page.press("#q", "Enter")
+    assert _results(page)[0] == "Guide de l'accueil en Maison"
+    page.locator(".msap-resultat__titre a").first.click()
+    assert page.locator("h1").inner_text() == "Guide de l'accueil en Maison"
+    assert page.msap_errors == []
+
+
+def test_search_from_the_header_box_and_filters(page, base):
+    page.goto(base + "maisons/23/")
+    if not page.locator("#msap-q").is_visible():  # narrow screens: the box opens from the header's icon
+        page.locator("label.md-header__button[for=__search]").click()
+    page.fill("#msap-q", "France services")
+    page.press("#msap-q", "Enter")
+    page.wait_for_url("**/recherche/?q=France+services")
+    assert set(_results(page)) >= {"France services de Guéret", "France services Bourganeuf"}
+    page.select_option("#f-departement", "08 – Ardennes")
+    page.locator("#msap-etat").filter(has_text="1 résultat").wait_for()
+    assert _results(page) == ["Bus France services des Ardennes"]
+    assert "departement=08" in page.url
+    page.select_option("#f-departement", "")
+    page.select_option("#f-type", "Projet")
+    page.fill("#q", "Guéret")
+    page.press("#q", "Enter")
+    page.locator("#msap-etat").filter(has_text="1 résultat").wait_for()
+    assert _results(page) == ["Ateliers numériques à Guéret"]
+    assert page.msap_errors == []
+
+
+def test_a_shared_search_address_reopens_the_same_results(page, base):
+    page.goto(base + "recherche/?q=Guide&type=Ressource")
+    assert _results(page) == ["Guide de l'accueil en Maison"]
+    assert page.locator("#f-type").input_value() == "Ressource"
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_has_no_accessibility_violation(page, base, axe, name):
+    page.goto(base + TEMPLATES[name])
+    if name == "recherche":
+        _results(page)
+    violations = axe(page)
+    assert violations == [], axe.format(violations)
+
+
+def test_every_template_is_valid_html(sample_site: Path, vnu):
+    files = [sample_site / (path.split("?")[0] or "") / "index.html" for path in TEMPLATES.values()]
+    errors = vnu(sorted(set(files)))
+    assert errors == [], vnu.format(errors)
+
+
+def test_pages_read_without_javascript(browser, base):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda route: route.abort() if "127.0.0.1" not in route.request.url else route.continue_())
+        page.goto(base + "maisons/23/")
+        page.get_by_role("link", name="France services de Guéret").click()
+        assert "09:00 – 12:00" in page.locator(".msap-horaires").inner_text()
+        page.goto(base + "demarches/caf/23/")
+        assert page.get_by_role("link", name="France services Bourganeuf").is_visible()
+    finally:
+        context.close()

@@ -1,0 +1,82 @@
+"""`msap serve`: the README's main command serves the real network; an edited fiche is rebuilt in place."""
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import REPO, make_portal_project
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(root: Path, site_dir: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "serve", "--port", str(port),
+                             "--site-dir", str(site_dir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, cwd=REPO)
+    deadline = time.monotonic() + 120
+    for line in proc.stdout:
+        if "Portail servi sur" in line:
+            return proc
+        assert time.monotonic() < deadline, "msap serve n'a pas démarré à temps"
+    raise AssertionError(f"msap serve s'est arrêté (code {proc.wait()})")
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def test_readme_main_command_builds_and_serves_the_real_network(tmp_path: Path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"^make serve\b", readme, re.M), "le README doit donner « make serve »"
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^serve: setup\n\t\$\(BIN\)/msap serve$", makefile, re.M)
+    port = free_port()
+    proc = start(REPO, tmp_path / "site", port)  # the same command, in a temporary folder and on a free port
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        home = get(base)
+        count = sum(1 for _ in (REPO / "content" / "maisons").glob("*/*.md"))
+        assert f"<strong>{count:,}</strong> Maisons".replace(",", "\u202f") in home
+        fiche = get(base + "maisons/19/ayen/")
+        assert "France services Ayen" in fiche and "41 Place Louis Mareuse" in fiche
+        assert get(base + "pagefind/pagefind.js")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
+    root = make_portal_project(tmp_path / "projet")
+    port = free_port()
+    proc = start(root, tmp_path / "site", port)
+    try:
+        url = f"http://127.0.0.1:{port}/maisons/23/gueret/"
+        assert "09:00 – 12:00, 13:30 – 17:00" in get(url)
+        assert "/__msap/version" in get(url)  # open pages reload themselves, in this mode only
+        assert "__msap" not in (tmp_path / "site/maisons/23/gueret/index.html").read_text(encoding="utf-8")
+        fiche = root / "content/maisons/23/gueret.md"
+        fiche.write_text(fiche.read_text(encoding="utf-8").replace('mardi: ["09:00-12:00", "13:30-17:00"]',
+                                                                   'mardi: ["08:30-12:30"]'), encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while "08:30 – 12:30" not in get(url):
+            assert time.monotonic() < deadline, "la fiche modifiée n'a pas été reconstruite"
+            time.sleep(0.05)
+        time.sleep(0.5)  # the listings that show the fiche follow its page
+        version = get(f"http://127.0.0.1:{port}/__msap/version")
+        fiche.write_text(fiche.read_text(encoding="utf-8").replace('mardi: ["08:30-12:30"]', 'mardi: ["9h-12h"]'),
+                         encoding="utf-8")
+        time.sleep(1.0)  # a refused edit changes nothing: the served page stays the last valid one
+        assert "08:30 – 12:30" in get(url) and get(f"http://127.0.0.1:{port}/__msap/version") == version
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
