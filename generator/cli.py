@@ -37,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8000, help="port d'écoute (défaut : 8000)")
     p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1, cette machine seule)")
 
+    p = sub.add_parser("bench", help="mesurer la construction du portail (réseau réel et réseau synthétique)")
+    p.add_argument("--fiches", type=int, default=10_000, help="taille du réseau synthétique (défaut : 10 000)")
+    p.add_argument("--sans-mkdocs", action="store_true", help="ne pas construire la comparaison mkdocs-material")
+
     p = sub.add_parser("schema", help="régénérer les schémas JSON et la documentation des champs")
     p.add_argument("--check", action="store_true", help="échouer si les fichiers générés ne sont pas à jour")
 
@@ -56,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from .portal.serve import cmd_serve
         return cmd_serve(root, config, args)
+    if args.command == "bench":
+        from .portal.bench import cmd_bench
+        return cmd_bench(root, args.fiches, not args.sans_mkdocs)
     if args.command == "schema":
         from .schema_export import cmd_schema
         return cmd_schema(root, args.check)

@@ -98,11 +98,12 @@ def write_json(portal: Portal, target: Path) -> None:
 
 def write_geojson(portal: Portal, target: Path) -> None:
     features = []
+    cols = [c for c in columns(portal) if c.name not in ("latitude", "longitude")]
     for fiche in portal.maisons:
         d = fiche.data
         if d.coordonnees is None:
             continue
-        props = {c.name: c.get(d) for c in columns(portal) if c.name not in ("latitude", "longitude")}
+        props = {c.name: c.get(d) for c in cols}
         props = {k: (str(v) if hasattr(v, "isoformat") else v) for k, v in props.items() if v not in (None, "")}
         props["url"] = _url(portal, fiche)
         features.append({"type": "Feature", "properties": props,

@@ -48,26 +48,26 @@ class Renderer:
         return tpl
 
     def render(self, page: Page) -> tuple[str, str]:
-        """(the whole page, its content alone)."""
+        """(the whole page, what the search indexes of it)."""
         link = urls.Link(page.path)
         module = self.template(page.template).make_module({"page": page, "link": link, **page.context})
         meta = Markup(getattr(module, "meta", "") or "")
         scripts = Markup(getattr(module, "scripts", "") or "")
         head = self.env.get_template("_head.html").render(page=page, link=link, extra=meta,
                                                           canonical=urls.absolute(self.portal.site_url, page.path))
-        content = str(module)
-        return self.shells[page.section].fill(page.path, page.title, content, head, scripts), content
+        indexed = str(getattr(module, "recherche", "") or "")
+        return self.shells[page.section].fill(page.path, page.title, str(module), head, scripts), indexed
 
     def write(self, page: Page, out: Path, search_dir: Path | None = None) -> int:
-        html, content = self.render(page)
+        html, indexed = self.render(page)
         data = html.encode("utf-8")
         _write(out / urls.output_file(page.path), data)
-        if search_dir is not None and page.searchable:
-            # The search indexes a light copy holding the indexed part only: parsing the whole pages (theme
-            # included) would take Pagefind three times longer.
+        if search_dir is not None and page.searchable and indexed:
+            # The search indexes a light copy holding what is worth finding (the template's « recherche »
+            # block): parsing whole pages, theme included, takes Pagefind several times longer.
             _write(search_dir / urls.output_file(page.path),
                    f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{escape(page.title)}'
-                   f'</title></head><body>{content}</body></html>'.encode("utf-8"))
+                   f'</title></head><body>{indexed}</body></html>'.encode("utf-8"))
         return len(data)
 
 

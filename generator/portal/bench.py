@@ -1,0 +1,206 @@
+"""``msap bench``: measured figures of the portal build (never a timed test).
+
+Builds (a) the committed real network and (b) a synthetic network of 10,000 fiches
+derived from the real ones, each in a fresh temporary folder, and prints wall time,
+peak memory, output size, the compressed weight of a fiche page with its assets,
+the bytes the first search transfers (in headless Chromium), the time `msap serve`
+takes to show an edited fiche, and the same fiche pages built by a plain
+mkdocs-material setup, for the ratio.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ..config import load_config
+
+SCRIPT = r"""
+import json, resource, sys, time
+from pathlib import Path
+from generator.config import load_config
+from generator.portal.build import build
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+t = time.perf_counter()
+result = build(root, load_config(root), out)
+wall = time.perf_counter() - t
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(json.dumps({"wall": wall, "pages": result.pages, "peak_kb": peak, "timings": result.timings}))
+"""
+
+
+def _tree(root: Path, target: Path, copy_content: bool = True) -> Path:
+    target.mkdir(parents=True)
+    for name in ("theme", "pages", "schemas", "data"):
+        (target / name).symlink_to(root / name, target_is_directory=True)
+    shutil.copyfile(root / "mkdocs.yml", target / "mkdocs.yml")
+    if copy_content:
+        shutil.copytree(root / "content", target / "content")
+    else:
+        (target / "content").symlink_to(root / "content", target_is_directory=True)
+    return target
+
+
+def synthetic(root: Path, target: Path, total: int) -> Path:
+    """A network of ``total`` fiches: the real ones, then copies with new ids in the same départements."""
+    _tree(root, target)
+    real = sorted((target / "content" / "maisons").glob("*/*.md"))
+    n, i = len(real), 0
+    while n < total:
+        src = real[i % len(real)]
+        copy = i // len(real) + 2
+        text = src.read_text(encoding="utf-8")
+        text = re.sub(r"^id: (\S+)", lambda m: f"id: {m.group(1)}-{copy}", text, count=1, flags=re.M)
+        text = re.sub(r"^nom: (.+)$", lambda m: f"nom: {m.group(1)} (site {copy})", text, count=1, flags=re.M)
+        (src.parent / f"{src.stem}-{copy}.md").write_text(text, encoding="utf-8")
+        n, i = n + 1, i + 1
+    return target
+
+
+def measure_build(root: Path, out: Path) -> dict:
+    import json
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(root), str(out)], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"la construction a échoué : {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def page_weight(site: Path, rel: str) -> tuple[int, int]:
+    """(compressed bytes of the page with the CSS, JS and images it loads, number of files)."""
+    page = site / rel
+    html = page.read_text(encoding="utf-8")
+    files = [page]
+    for url in re.findall(r'<(?:script|img)\b[^>]*\bsrc="([^"]+)"|<link\b[^>]*rel="(?:stylesheet|icon)"[^>]*href="([^"]+)"',
+                          html):
+        ref = url[0] or url[1]
+        if not re.match(r"https?:", ref):
+            files.append((page.parent / ref.split("?")[0]).resolve())
+    return sum(len(gzip.compress(f.read_bytes(), 6)) for f in files if f.exists()), len(files)
+
+
+def first_search(site: Path, query: str) -> tuple[int, int, int]:
+    """Bytes transferred by the first search in Chromium: (raw, compressed, requests)."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
+                          ".js": "text/javascript"}
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sizes: list[tuple[str, int, int]] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_port}/recherche/")
+            page.wait_for_load_state("networkidle")
+
+            def record(response):
+                if "/pagefind/" in response.url or "recherche.js" in response.url:
+                    body = response.body()
+                    sizes.append((response.url, len(body), len(gzip.compress(body, 6))))
+            page.on("response", record)
+            page.fill("#q", query)
+            page.press("#q", "Enter")
+            page.locator("#msap-etat").filter(has_text="résultat").wait_for(timeout=20000)
+            page.wait_for_load_state("networkidle")
+            browser.close()
+    finally:
+        server.shutdown()
+    return sum(s[1] for s in sizes), sum(s[2] for s in sizes), len(sizes)
+
+
+def serve_latency(root: Path, work: Path) -> float:
+    """Seconds between saving an edited fiche and `msap serve` serving the rebuilt page."""
+    import socket
+    import urllib.request
+    project = _tree(root, work)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(project), "serve", "--port",
+                             str(port), "--site-dir", str(work / "site")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in proc.stdout:
+            if "Portail servi" in line:
+                break
+        fiche = project / "content" / "maisons" / "19" / "ayen.md"
+        url = f"http://127.0.0.1:{port}/maisons/19/ayen/"
+        time.sleep(0.5)
+        fiche.write_text(fiche.read_text(encoding="utf-8") + "\nMesure du banc d'essai.\n", encoding="utf-8")
+        saved = time.perf_counter()
+        while "Mesure du banc" not in urllib.request.urlopen(url).read().decode("utf-8"):
+            time.sleep(0.01)
+        return time.perf_counter() - saved
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def plain_mkdocs(project: Path, work: Path) -> float:
+    """The same fiche pages with a plain mkdocs-material setup (fiches out of the nav, its built-in search)."""
+    docs = work / "docs"
+    for fiche in (project / "content" / "maisons").glob("*/*.md"):
+        target = docs / "maisons" / fiche.parent.name / fiche.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(fiche, target)
+    (docs / "index.md").write_text("# Accueil\n", encoding="utf-8")
+    (work / "mkdocs.yml").write_text("site_name: Comparaison\ntheme:\n  name: material\n  language: fr\n  font: false\n"
+                                     "nav:\n  - Accueil: index.md\nplugins:\n  - search\n", encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(work / "mkdocs.yml"), "-d",
+                    str(work / "site")], check=True, capture_output=True, env={"NO_MKDOCS_2_WARNING": "1",
+                                                                               "PATH": "/usr/bin:/bin"})
+    return time.perf_counter() - started
+
+
+def cmd_bench(root: Path, total: int, compare: bool) -> int:
+    load_config(root)
+    work = Path(tempfile.mkdtemp(prefix="msap-bench-"))
+    try:
+        rows = []
+        for label, project in (("réseau réel", _tree(root, work / "reel", copy_content=False)),
+                               (f"synthétique {total}", synthetic(root, work / "synth", total))):
+            site = work / f"site-{len(rows)}"
+            fiches = sum(1 for _ in (project / "content" / "maisons").glob("*/*.md"))
+            m = measure_build(project, site)
+            weight, files = page_weight(site, "maisons/19/ayen/index.html")
+            raw, packed, requests = first_search(site, "Ayen")
+            line = (f"{label} : {fiches} fiches, {m['pages']} pages — construction {m['wall']:.1f} s, "
+                    f"mémoire max {m['peak_kb'] / 1024:.0f} Mo, sortie {folder_size(site) / 1e6:.0f} Mo ; "
+                    f"fiche + ressources {weight / 1000:.0f} ko compressés ({files} fichiers) ; "
+                    f"1re recherche {packed / 1000:.0f} ko compressés ({raw / 1000:.0f} ko bruts, {requests} requêtes)")
+            print(line, flush=True)
+            print("   étapes : " + ", ".join(f"{k} {v:.1f} s" for k, v in m["timings"].items()), flush=True)
+            if compare:
+                plain = plain_mkdocs(project, work / f"mkdocs-{len(rows)}")
+                print(f"   mkdocs-material seul, mêmes fiches : {plain:.1f} s (×{plain / m['wall']:.1f})", flush=True)
+            rows.append(m)
+        print(f"msap serve : fiche modifiée servie {serve_latency(root, work / 'serve') * 1000:.0f} ms après "
+              "l'enregistrement", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"(mesures sur {__import__('os').cpu_count()} cœurs ; mémoire du processus de cette commande : "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} Mo)")
+    return 0
