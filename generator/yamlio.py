@@ -10,6 +10,7 @@ full-network check reads thousands of files).
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,22 +110,34 @@ def load(text: str, first_line: int = 1) -> Parsed:
         if node is None:
             return Parsed({}, {})
         lines: dict[Path, int] = {}
-        seen: set[int] = set()
-        _walk(node, (), lines, seen, first_line)
-        try:
-            data = loader.construct_document(node)
-        except (yaml.constructor.ConstructorError, ValueError) as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", 0)
-            raise YamlProblem(
-                f"valeur YAML illisible ({exc})".replace("\n", " "), line,
-                "mettez la valeur entre guillemets si c'est du texte",
-            ) from None
-        return Parsed(data, lines)
+        return Parsed(_build(node, (), lines, set(), first_line), lines)
     finally:
         loader.dispose()
 
 
-def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], first_line: int) -> None:
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """The value of a scalar, from the tag the YAML 1.2 resolver gave it."""
+    tag, value = node.tag, node.value
+    try:
+        if tag == "tag:yaml.org,2002:str":
+            return value
+        if tag == "tag:yaml.org,2002:int":
+            return int(value)
+        if tag == "tag:yaml.org,2002:float":
+            low = value.lower()
+            return float(low.replace(".inf", "inf").replace(".nan", "nan"))
+        if tag == "tag:yaml.org,2002:bool":
+            return value.lower() == "true"
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        return _dt.date.fromisoformat(value)  # timestamp: AAAA-MM-JJ only
+    except ValueError as exc:
+        raise YamlProblem(f"valeur YAML illisible ({value} : {exc})", node.start_mark.line,
+                          "mettez la valeur entre guillemets si c'est du texte") from None
+
+
+def _build(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], first_line: int) -> Any:
+    """Python data of a node, recording the line of every key and item; refuses aliases, tags, merges."""
     if id(node) in seen:
         raise YamlProblem(
             "les alias YAML (« & » et « * ») ne sont pas acceptés", node.start_mark.line,
@@ -134,7 +147,10 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], f
     if node.tag not in _ALLOWED_TAGS:
         raise YamlProblem(f"l'étiquette YAML « {node.tag} » n'est pas acceptée", node.start_mark.line,
                           "retirez l'étiquette qui commence par « ! »")
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
     if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlProblem("une clé doit être un simple mot", key_node.start_mark.line,
@@ -150,11 +166,14 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], f
                     f"gardez une seule ligne « {key}: » (la première est à la ligne {lines[sub] + first_line})",
                 )
             lines[sub] = key_node.start_mark.line
-            _walk(value_node, sub, lines, seen, first_line)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines[path + (i,)] = item.start_mark.line
-            _walk(item, path + (i,), lines, seen, first_line)
+            out[key if key_node.tag == "tag:yaml.org,2002:str" else _scalar(key_node)] = _build(
+                value_node, sub, lines, seen, first_line)
+        return out
+    items = []
+    for i, item in enumerate(node.value):
+        lines[path + (i,)] = item.start_mark.line
+        items.append(_build(item, path + (i,), lines, seen, first_line))
+    return items
 
 
 _FRENCH = {
