@@ -86,7 +86,7 @@ def test_hours_labels_time_zone_and_schema_org():
 def test_sample_site_has_every_kind_of_page(sample_site: Path):
     for rel in ("index.html", "maisons/index.html", "maisons/23/index.html", "maisons/region-75/index.html",
                 "maisons/23/gueret/index.html", "demarches/index.html", "demarches/caf/index.html",
-                "demarches/caf/23/index.html", "activites/epn/index.html", "boite-a-outils/index.html",
+                "demarches/anah/23/index.html", "activites/epn/index.html", "boite-a-outils/index.html",
                 "boite-a-outils/guide-accueil/index.html", "boite-a-outils/theme/famille/index.html",
                 "projets/index.html", "projets/atelier-numerique-gueret/index.html", "donnees/index.html",
                 "recherche/index.html", "a-propos/index.html", "accessibilite/index.html",

@@ -16,7 +16,7 @@ PAGES = {
     "fiche-gueret.html": "maisons/23/gueret/index.html",
     "fiche-bus.html": "maisons/08/bus-ardennes/index.html",
     "liste-departement-23.html": "maisons/23/index.html",
-    "liste-caf-23.html": "demarches/caf/23/index.html",
+    "liste-anah-23.html": "demarches/anah/23/index.html",
 }
 
 

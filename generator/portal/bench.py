@@ -177,7 +177,9 @@ def plain_mkdocs(project: Path, work: Path) -> float:
 
 def cmd_bench(root: Path, total: int, compare: bool) -> int:
     load_config(root)
-    work = Path(tempfile.mkdtemp(prefix="msap-bench-"))
+    # Inside the project, on the disk a real build writes to (a tmpfs or an overlay /tmp would flatter or
+    # penalise the figures).
+    work = Path(tempfile.mkdtemp(prefix=".bench-", dir=root))
     try:
         rows = []
         for label, project in (("réseau réel", _tree(root, work / "reel", copy_content=False)),

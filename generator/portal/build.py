@@ -119,14 +119,11 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
                              search_dir, jobs)
         result.warnings = len(report.warnings)
         if search_dir is not None:
-            mark = time.perf_counter()
-            index_search(search_dir, tmp / "pagefind")
             if keep_search_copies is not None:
                 shutil.rmtree(keep_search_copies, ignore_errors=True)
                 search_dir.rename(keep_search_copies)
             else:
                 shutil.rmtree(search_dir)
-            timings["index de recherche (Pagefind)"] = time.perf_counter() - mark
         swap(tmp, site_dir)
         result.site_dir = site_dir
         result.state = {"site": site, "geo": geo, "shells": shells}
@@ -144,15 +141,28 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
     renderer = make_renderer(root, config, portal, shells, maps)
     pages = list(all_pages(portal))
-    html_bytes = write_all(renderer, pages, out, search_dir, jobs)
-    timings["pages"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    maps.write_all(out / urls.ASSETS / "cartes")
-    copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
-    exports.write_all(portal, out, root / "schemas")
-    paths = [p.path for p in pages if p.in_sitemap] + [u for u in ("a-propos/", "accessibilite/", "mentions-legales/")]
-    exports.write_sitemap(portal, out, paths)
-    timings["données ouvertes, cartes, sitemap"] = time.perf_counter() - mark
+    # Searchable pages first: Pagefind indexes their copies while the listings and exports are written.
+    html_bytes = write_all(renderer, [p for p in pages if p.searchable], out, search_dir, jobs)
+    indexer = start_search(search_dir, out / "pagefind") if search_dir is not None else None
+    try:
+        html_bytes += write_all(renderer, [p for p in pages if not p.searchable], out, None, jobs)
+        timings["pages"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        maps.write_all(out / urls.ASSETS / "cartes")
+        copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
+        exports.write_all(portal, out, root / "schemas")
+        paths = [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
+        exports.write_sitemap(portal, out, paths)
+        timings["données ouvertes, cartes, sitemap"] = time.perf_counter() - mark
+    except BaseException:
+        if indexer is not None:
+            indexer.kill()
+            indexer.wait()
+        raise
+    if indexer is not None:
+        mark = time.perf_counter()
+        finish_search(indexer, out / "pagefind")
+        timings["fin de l'index de recherche (Pagefind, en parallèle)"] = time.perf_counter() - mark
     return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
 
 
@@ -198,15 +208,23 @@ def copy_files(source: Path, target: Path, portal: Portal) -> None:
             shutil.copyfile(source / name, target / name)
 
 
-def index_search(pages: Path, bundle: Path) -> None:
-    """Pagefind over the search copies of the pages, writing its chunked index into ``bundle``."""
+def start_search(pages: Path, bundle: Path) -> subprocess.Popen:
+    """Start Pagefind over the search copies of the pages; its chunked index goes into ``bundle``."""
     cmd = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(bundle), "--silent",
            "--force-language", "fr"]
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode != 0 or not (bundle / "pagefind.js").exists():
-        raise BuildError(f"Pagefind n'a pas pu indexer le site : {(done.stderr or done.stdout).strip()[:500]} — "
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish_search(proc: subprocess.Popen, bundle: Path) -> None:
+    output, _ = proc.communicate()
+    if proc.returncode != 0 or not (bundle / "pagefind.js").exists():
+        raise BuildError(f"Pagefind n'a pas pu indexer le site : {(output or '').strip()[:500]} — "
                          "Indice : réinstallez l'environnement (make setup) ; Pagefind vient du paquet PyPI "
                          "« pagefind[extended] »")
+
+
+def index_search(pages: Path, bundle: Path) -> None:
+    finish_search(start_search(pages, bundle), bundle)
 
 
 def swap(tmp: Path, site_dir: Path) -> None:

@@ -75,6 +75,8 @@ def demarche_pages(portal: Portal) -> Iterator[Page]:
         yield Page(urls.operateur(op_id), urls.DEMARCHES, "operateur.html", f"Où faire mes démarches {op.nom_court}",
                    {"op_id": op_id, "op": op, "counts": counts, "total": len(maisons)},
                    description=f"Les Maisons qui accompagnent vos démarches {op.nom_court}, par département.")
+        if op.socle:
+            continue  # every Maison serves it: its page links to the département lists themselves
         by_dep: dict[str, list[Any]] = {}
         for f in maisons:
             by_dep.setdefault(f.data.departement, []).append(f)

@@ -53,7 +53,7 @@ class Renderer:
         module = self.template(page.template).make_module({"page": page, "link": link, **page.context})
         meta = Markup(getattr(module, "meta", "") or "")
         scripts = Markup(getattr(module, "scripts", "") or "")
-        head = self.env.get_template("_head.html").render(page=page, link=link, extra=meta,
+        head = self.template("_head.html").render(page=page, link=link, extra=meta,
                                                           canonical=urls.absolute(self.portal.site_url, page.path))
         indexed = str(getattr(module, "recherche", "") or "")
         return self.shells[page.section].fill(page.path, page.title, str(module), head, scripts), indexed

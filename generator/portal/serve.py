@@ -113,7 +113,7 @@ class Live:
             region = self.portal.region_of(dep)
             paths += [urls.departement(dep)] + ([urls.region(region["code"])] if region else [])
             for op in self.portal.operateurs_of(f):
-                paths += [urls.operateur(op), urls.operateur_departement(op, dep)]
+                paths += [urls.operateur(op)] + ([] if op in self.portal.socle else [urls.operateur_departement(op, dep)])
             paths += [urls.activite(a) for a in f.data.activites]
         return list(dict.fromkeys(paths))
 

@@ -22,7 +22,7 @@ TEMPLATES = {
     "fiche-bus": "maisons/08/bus-ardennes/",
     "demarches": "demarches/",
     "operateur": "demarches/caf/",
-    "operateur-departement": "demarches/caf/23/",
+    "operateur-departement": "demarches/anah/23/",
     "activites": "activites/",
     "activite": "activites/epn/",
     "boite": "boite-a-outils/",
@@ -140,7 +140,12 @@ def test_pages_read_without_javascript(browser, base):
         page.goto(base + "maisons/23/")
         page.get_by_role("link", name="France services de Guéret").click()
         assert "09:00 – 12:00" in page.locator(".msap-horaires").inner_text()
-        page.goto(base + "demarches/caf/23/")
+        page.goto(base + "demarches/caf/")  # every Maison serves the CAF: straight to the département's list
+        page.get_by_role("link", name="Creuse (23)").click()
         assert page.get_by_role("link", name="France services Bourganeuf").is_visible()
+        page.goto(base + "demarches/anah/")  # a partner of some Maisons only: its own list per département
+        page.get_by_role("link", name="Creuse (23)").click()
+        assert page.get_by_role("link", name="France services de Guéret").is_visible()
+        assert page.get_by_role("link", name="France services Bourganeuf").count() == 0
     finally:
         context.close()
