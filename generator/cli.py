@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("bench", help="mesurer la construction du portail (réseau réel et réseau synthétique)")
     p.add_argument("--fiches", type=int, default=10_000, help="taille du réseau synthétique (défaut : 10 000)")
     p.add_argument("--sans-mkdocs", action="store_true", help="ne pas construire la comparaison mkdocs-material")
+    p.add_argument("--lighthouse", action="store_true",
+                   help="noter aussi accueil, fiche et liste avec Lighthouse 12 (npx, registre npm)")
 
     p = sub.add_parser("schema", help="régénérer les schémas JSON et la documentation des champs")
     p.add_argument("--check", action="store_true", help="échouer si les fichiers générés ne sont pas à jour")
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(root, config, args)
     if args.command == "bench":
         from .portal.bench import cmd_bench
-        return cmd_bench(root, args.fiches, not args.sans_mkdocs)
+        return cmd_bench(root, args.fiches, not args.sans_mkdocs, args.lighthouse)
     if args.command == "schema":
         from .schema_export import cmd_schema
         return cmd_schema(root, args.check)

@@ -175,7 +175,38 @@ def plain_mkdocs(project: Path, work: Path) -> float:
     return time.perf_counter() - started
 
 
-def cmd_bench(root: Path, total: int, compare: bool) -> int:
+def lighthouse(site: Path, pages: list[str]) -> list[str]:
+    """Lighthouse 12 (npm, run through npx) on a few pages served on loopback, in Debian's Chromium."""
+    import functools
+    import http.server
+    import json
+    import os
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    lines = []
+    try:
+        for rel in pages:
+            report = site.parent / "lighthouse.json"
+            subprocess.run(["npx", "--yes", "lighthouse@12", f"http://127.0.0.1:{server.server_port}/{rel}", "--quiet",
+                            "--only-categories=performance,accessibility", "--output=json",
+                            f"--output-path={report}", "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
+                            "--disable-background-networking --disable-component-update --disable-sync"],
+                           check=True, capture_output=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"})
+            scores = json.loads(report.read_text(encoding="utf-8"))["categories"]
+            lines.append(f"{rel or 'accueil'} : performance {scores['performance']['score'] * 100:.0f}, "
+                         f"accessibilité {scores['accessibility']['score'] * 100:.0f}")
+    finally:
+        server.shutdown()
+    return lines
+
+
+def cmd_bench(root: Path, total: int, compare: bool, with_lighthouse: bool = False) -> int:
     load_config(root)
     # Inside the project, on the disk a real build writes to (a tmpfs or an overlay /tmp would flatter or
     # penalise the figures).
@@ -198,6 +229,9 @@ def cmd_bench(root: Path, total: int, compare: bool) -> int:
             if compare:
                 plain = plain_mkdocs(project, work / f"mkdocs-{len(rows)}")
                 print(f"   mkdocs-material seul, mêmes fiches : {plain:.1f} s (×{plain / m['wall']:.1f})", flush=True)
+            if with_lighthouse and not rows:
+                for text in lighthouse(site, ["", "maisons/19/ayen/", "maisons/19/"]):
+                    print("   Lighthouse " + text, flush=True)
             rows.append(m)
         print(f"msap serve : fiche modifiée servie {serve_latency(root, work / 'serve') * 1000:.0f} ms après "
               "l'enregistrement", flush=True)
