@@ -88,13 +88,11 @@ def page_weight(site: Path, rel: str) -> tuple[int, int]:
     return sum(len(gzip.compress(f.read_bytes(), 6)) for f in files if f.exists()), len(files)
 
 
-def first_search(site: Path, query: str) -> tuple[int, int, int]:
-    """Bytes transferred by the first search in Chromium: (raw, compressed, requests)."""
+def _serve(site: Path):
+    """A quiet static server for ``site`` on a free loopback port, in a background thread."""
     import functools
     import http.server
     import threading
-
-    from playwright.sync_api import sync_playwright
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
@@ -105,6 +103,14 @@ def first_search(site: Path, query: str) -> tuple[int, int, int]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def first_search(site: Path, query: str) -> tuple[int, int, int]:
+    """Bytes transferred by the first search in Chromium: (raw, compressed, requests)."""
+    from playwright.sync_api import sync_playwright
+
+    server = _serve(site)
     sizes: list[tuple[str, int, int]] = []
     try:
         with sync_playwright() as p:
@@ -177,18 +183,10 @@ def plain_mkdocs(project: Path, work: Path) -> float:
 
 def lighthouse(site: Path, pages: list[str]) -> list[str]:
     """Lighthouse 12 (npm, run through npx) on a few pages served on loopback, in Debian's Chromium."""
-    import functools
-    import http.server
     import json
     import os
-    import threading
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = _serve(site)
     lines = []
     try:
         for rel in pages:
