@@ -49,6 +49,7 @@ def test_home_loads_with_its_figures(page, base):
     assert page.locator("h1").inner_text() == "Maisons de services au public"
     assert "3\nMaisons" in page.locator(".msap-chiffres").inner_text()
     page.get_by_role("link", name="Trouver une Maison").first.click()
+    page.wait_for_url("**/maisons/")
     assert page.locator("h1").inner_text() == "Trouver une Maison"
     assert page.msap_errors == []
 
@@ -86,6 +87,7 @@ def test_search_finds_a_maison_by_commune_and_a_resource_by_title(page, base):
     page.press("#q", "Enter")
     assert _results(page)[0] == "Guide de l'accueil en Maison"
     page.locator(".msap-resultat__titre a").first.click()
+    page.wait_for_url("**/boite-a-outils/guide-accueil/")
     assert page.locator("h1").inner_text() == "Guide de l'accueil en Maison"
     assert page.msap_errors == []
 
@@ -139,12 +141,15 @@ def test_pages_read_without_javascript(browser, base):
         page.route("**/*", lambda route: route.abort() if "127.0.0.1" not in route.request.url else route.continue_())
         page.goto(base + "maisons/23/")
         page.get_by_role("link", name="France services de Guéret").click()
+        page.wait_for_url("**/maisons/23/gueret/")
         assert "09:00 – 12:00" in page.locator(".msap-horaires").inner_text()
         page.goto(base + "demarches/caf/")  # every Maison serves the CAF: straight to the département's list
         page.get_by_role("link", name="Creuse (23)").click()
+        page.wait_for_url("**/maisons/23/")
         assert page.get_by_role("link", name="France services Bourganeuf").is_visible()
         page.goto(base + "demarches/anah/")  # a partner of some Maisons only: its own list per département
         page.get_by_role("link", name="Creuse (23)").click()
+        page.wait_for_url("**/demarches/anah/23/")
         assert page.get_by_role("link", name="France services de Guéret").is_visible()
         assert page.get_by_role("link", name="France services Bourganeuf").count() == 0
     finally:
