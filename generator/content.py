@@ -9,8 +9,6 @@ Layout (one fiche per file, file name = slug):
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,9 +81,9 @@ def load_site(root: Path, content_dir: str, report: Report) -> Site:
         base = content / folder
         if base.is_dir():
             todo += [(kind, path) for path in sorted(base.glob("*/*.md" if nested else "*.md"))]
-    for kind, fiche, problems in _read_all(todo, root):
+    for kind, path in todo:
         site.files_read += 1
-        report.extend(problems)
+        fiche = load_fiche(kind, KINDS[kind][0], path, root, report)
         if fiche is not None:
             (site.of_kind(kind) if fiche.data is not None else site.invalid).append(fiche)
     for kind, (model, folder, nested) in KINDS.items():
@@ -99,25 +97,6 @@ def load_site(root: Path, content_dir: str, report: Report) -> Site:
                 report.add(rel, 0, "", "fichier mal rangé : il ne sera pas publié",
                            f"les fiches de content/{folder}/ vont dans {where}")
     return site
-
-
-def _read_some(todo: list[tuple[str, Path]], root: Path) -> list[tuple[str, Fiche | None, list[Problem]]]:
-    out = []
-    for kind, path in todo:
-        report = Report()
-        out.append((kind, load_fiche(kind, KINDS[kind][0], path, root, report), report.problems))
-    return out
-
-
-def _read_all(todo: list[tuple[str, Path]], root: Path) -> list[tuple[str, Fiche | None, list[Problem]]]:
-    """Read and validate every file, in order; over two processes for a big tree (YAML parsing dominates)."""
-    jobs = min(os.cpu_count() or 1, 4)
-    if jobs < 2 or len(todo) < 600 or "fork" not in multiprocessing.get_all_start_methods():
-        return _read_some(todo, root)
-    step = -(-len(todo) // jobs)
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        parts = pool.starmap(_read_some, [(todo[i:i + step], root) for i in range(0, len(todo), step)])
-    return [item for part in parts for item in part]
 
 
 def load_fiche(kind: str, model: type[BaseModel], path: Path, root: Path, report: Report) -> Fiche | None:

@@ -235,7 +235,12 @@ def swap(tmp: Path, site_dir: Path) -> None:
         site_dir.rename(old)
     tmp.rename(site_dir)
     if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
+        # The new site is in place: the old one is deleted by a detached process, the command returns now.
+        try:
+            subprocess.Popen(["rm", "-rf", "--", str(old)], start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 __all__ = ["BuildError", "BuildResult", "Page", "build"]
