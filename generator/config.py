@@ -50,12 +50,19 @@ class ConfigError(Exception):
     pass
 
 
-def load_config(root: Path) -> Config:
+def read_mkdocs_yml(root: Path) -> dict:
+    """mkdocs.yml as data, without running mkdocs (its !!python tags are ignored); {} when absent."""
     path = root / "mkdocs.yml"
     if not path.exists():
+        return {}
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient) or {}
+
+
+def load_config(root: Path) -> Config:
+    if not (root / "mkdocs.yml").exists():
         return Config()
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient) or {}
+        doc = read_mkdocs_yml(root)
         section = ((doc.get("extra") or {}).get("msap")) or {}
         return Config.model_validate(section)
     except yaml.YAMLError as exc:

@@ -21,7 +21,7 @@ from ..config import Config
 from ..diagnostics import Report
 from . import exports, minimap, mkdocs_adapter, urls
 from .model import Portal
-from .pages import Page, all_pages
+from .pages import all_pages
 from .render import Renderer, write_all
 
 
@@ -172,7 +172,7 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
     from ..schema.ressource import TYPES as TYPES_RESSOURCE
     from . import jsonld
 
-    renderer = Renderer(portal, shells, root / "theme" / "portail", config.editeur_url)
+    renderer = Renderer(portal, shells, root / "theme" / "portail")
     renderer.env.globals.update(
         FORMATS=FORMATS, FREQUENCES=FREQUENCES, RENDEZ_VOUS=RENDEZ_VOUS, STATUTS=STATUTS,
         TYPES_RESSOURCE=TYPES_RESSOURCE,
@@ -180,7 +180,6 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
         jsonld_maison=lambda fiche: jsonld.maison(portal, fiche),
         editor_link=lambda link, fiche: editor_link(config.editeur_url, link, fiche),
         fichier_info=lambda name: fichier_info(portal.site.content / "ressources" / "fichiers", name),
-        export_columns=exports.columns(portal),
     )
     return renderer
 
@@ -242,5 +241,3 @@ def swap(tmp: Path, site_dir: Path) -> None:
         except OSError:
             shutil.rmtree(old, ignore_errors=True)
 
-
-__all__ = ["BuildError", "BuildResult", "Page", "build"]

@@ -47,7 +47,7 @@ def _path(*names: str) -> Callable[[Any], Any]:
     return get
 
 
-def columns(portal: Portal) -> list[Column]:
+def columns() -> list[Column]:
     cols = [Column(n, (n,), _path(n)) for n in ("id", "nom", "type", "format", "groupe", "departement")]
     cols += [Column(n, ("adresse", n), _path("adresse", n))
              for n in ("voie", "complement", "code_postal", "commune", "code_insee")]
@@ -73,7 +73,7 @@ def _url(portal: Portal, fiche: Any) -> str:
 
 
 def write_csv(portal: Portal, target: Path) -> None:
-    cols = columns(portal)
+    cols = columns()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.name for c in cols] + ["url"])
@@ -98,7 +98,7 @@ def write_json(portal: Portal, target: Path) -> None:
 
 def write_geojson(portal: Portal, target: Path) -> None:
     features = []
-    cols = [c for c in columns(portal) if c.name not in ("latitude", "longitude")]
+    cols = [c for c in columns() if c.name not in ("latitude", "longitude")]
     for fiche in portal.maisons:
         d = fiche.data
         if d.coordonnees is None:

@@ -12,8 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..config import read_mkdocs_yml
 from . import urls
 from .pages import SECTIONS
 from .shell import Shell, ShellError
@@ -27,19 +26,9 @@ class EngineError(Exception):
     pass
 
 
-class _Lenient(yaml.SafeLoader):
-    pass
-
-
-_Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def settings(root: Path) -> dict[str, Any]:
     """mkdocs.yml's own options (site_url, site_dir…), read without running mkdocs."""
-    path = root / "mkdocs.yml"
-    if not path.exists():
-        return {}
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Lenient) or {}
+    return read_mkdocs_yml(root)
 
 
 def build_theme(root: Path, out: Path, site_url: str | None = None) -> None:

@@ -31,7 +31,7 @@ def all_pages(portal: Portal) -> Iterator[Page]:
     yield from demarche_pages(portal)
     yield from boite_pages(portal)
     yield from projet_pages(portal)
-    yield Page(urls.DONNEES, urls.DONNEES, "donnees.html", "Données ouvertes", {"export_columns": exports.columns(portal)},
+    yield Page(urls.DONNEES, urls.DONNEES, "donnees.html", "Données ouvertes", {"export_columns": exports.columns()},
                description="Le réseau des Maisons en données ouvertes : GeoJSON, CSV et JSON, schéma documenté.")
     yield Page(urls.RECHERCHE, urls.RECHERCHE, "recherche.html", "Recherche", in_sitemap=False,
                description="Rechercher une Maison, une ressource ou un projet.")

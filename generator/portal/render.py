@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from . import horaires, markdown, minimap, urls
+from . import horaires, markdown, urls
 from .model import Portal
 from .pages import Page
 from .shell import Shell
@@ -28,13 +28,12 @@ def json_script(data: Any) -> Markup:
 
 
 class Renderer:
-    def __init__(self, portal: Portal, shells: dict[str, Shell], templates: Path, editor_url: str):
+    def __init__(self, portal: Portal, shells: dict[str, Shell], templates: Path):
         self.portal = portal
         self.shells = shells
         self.env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(default=True),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(P=portal, u=urls, horaires=horaires, minimap=minimap, jours=horaires.JOURS,
-                                editor_url=editor_url)
+        self.env.globals.update(P=portal, u=urls, horaires=horaires)
         self.env.filters["markdown"] = lambda text: Markup(markdown.render(text))
         self.env.filters["json_script"] = json_script
         self.env.filters["date_fr"] = date_fr
