@@ -77,6 +77,14 @@ def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
                          encoding="utf-8")
         time.sleep(1.0)  # a refused edit changes nothing: the served page stays the last valid one
         assert "08:30 – 12:30" in get(url) and get(f"http://127.0.0.1:{port}/__msap/version") == version
+        ressource = root / "content/ressources/guide-accueil.md"
+        ressource.write_text(ressource.read_text(encoding="utf-8").replace("titre: Guide de l'accueil en Maison",
+                                                                           "titre: Guide de l'accueil, édition 2027"),
+                             encoding="utf-8")
+        selection = f"http://127.0.0.1:{port}/boite-a-outils/theme/famille/"  # a toolbox selection follows too
+        while "édition 2027" not in get(selection):
+            assert time.monotonic() < deadline + 20, "la sélection de la boîte à outils n'a pas suivi"
+            time.sleep(0.05)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -102,11 +102,14 @@ class Live:
         return True
 
     def _affected(self, kind: str, old: Any, new: Any) -> list[str]:
-        if kind == "ressources":
-            return [urls.ressource(new), urls.BOITE, urls.HOME]
-        if kind == "projets":
-            out = [urls.projet(new), urls.PROJETS, urls.HOME]
-            return out + [urls.maison(self.portal.by_id[m]) for m in new.data.maisons if m in self.portal.by_id]
+        if kind != "maisons":
+            # The toolbox and the projects are small: their whole section (selections, pro space) is rewritten.
+            first = urls.ressource(new) if kind == "ressources" else urls.projet(new)
+            sections = (urls.BOITE, urls.PRO) if kind == "ressources" else (urls.PROJETS,)
+            paths = [first, urls.HOME] + [p.path for p in all_pages(self.portal) if p.path.startswith(sections)]
+            if kind == "projets":
+                paths += [urls.maison(self.portal.by_id[m]) for m in new.data.maisons if m in self.portal.by_id]
+            return list(dict.fromkeys(paths))
         paths = [urls.maison(new), urls.HOME, urls.MAISONS]
         for f in (old, new):
             dep = f.data.departement
@@ -173,29 +176,24 @@ def handler(live: Live):
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
             pass
 
+        def _send(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_GET(self) -> None:  # noqa: N802
             if self.path == "/__msap/version":
-                body = str(live.version).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Cache-Control", "no-store")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
+                return self._send(str(live.version).encode(), "text/plain")
             path = self.translate_path(self.path)
             if Path(path).is_dir() and self.path.split("?")[0].endswith("/"):
                 path = str(Path(path) / "index.html")
             if path.endswith(".html") and Path(path).is_file():
                 body = Path(path).read_bytes().replace(b"</body>", RELOAD + b"</body>", 1)
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Cache-Control", "no-store")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            super().do_GET()
+                return self._send(body, "text/html; charset=utf-8")
+            return super().do_GET()
 
     return partial(Handler, directory=str(live.site_dir))
 
