@@ -122,15 +122,15 @@ def _check_commune(fiche: Fiche, loc: tuple, code: str, name: str, departement: 
                    geo: Geo, report: Report):
     field = ".".join(str(p + 1) if isinstance(p, int) else p for p in loc + ("code_insee",))
     commune = geo.communes.get(code)
-    line = fiche.line(*loc, "code_insee")
     if commune is None:
         guesses = geo.by_name.get((departement or code[:2], fold(name)), [])
         hint = (f"le code de {guesses[0].nom} est « {guesses[0].code_insee} »" if guesses else
                 "le code commune INSEE (et non le code postal) : voir le code officiel géographique")
-        report.add(fiche.path, line, field, f"le code commune « {code} » n'existe pas (ou plus)", hint)
+        report.add(fiche.path, fiche.line(*loc, "code_insee"), field,
+                   f"le code commune « {code} » n'existe pas (ou plus)", hint)
         return None
     if departement and commune.departement != departement:
-        report.add(fiche.path, line, field,
+        report.add(fiche.path, fiche.line(*loc, "code_insee"), field,
                    f"la commune {commune.nom} ({code}) est dans le département {commune.departement}, "
                    f"pas dans le {departement}", "corrigez le code commune ou le département")
     return commune

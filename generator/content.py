@@ -9,6 +9,8 @@ Layout (one fiche per file, file name = slug):
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,9 +83,9 @@ def load_site(root: Path, content_dir: str, report: Report) -> Site:
         base = content / folder
         if base.is_dir():
             todo += [(kind, path) for path in sorted(base.glob("*/*.md" if nested else "*.md"))]
-    for kind, path in todo:
+    for (kind, path), doc in zip(todo, read_all([path for _kind, path in todo], root)):
         site.files_read += 1
-        fiche = load_fiche(kind, KINDS[kind][0], path, root, report)
+        fiche = load_fiche(kind, KINDS[kind][0], path, root, report, doc)
         if fiche is not None:
             (site.of_kind(kind) if fiche.data is not None else site.invalid).append(fiche)
     for kind, (model, folder, nested) in KINDS.items():
@@ -99,9 +101,30 @@ def load_site(root: Path, content_dir: str, report: Report) -> Site:
     return site
 
 
-def load_fiche(kind: str, model: type[BaseModel], path: Path, root: Path, report: Report) -> Fiche | None:
+def read_all(paths: list[Path], root: Path) -> list[Document | Problem]:
+    """Parse the files, over two processes for a large tree (YAML parsing is most of a full read).
+
+    The children send back plain documents (dicts and strings, cheap to pickle);
+    validation stays here, pydantic models are slower to ship than to build.
+    """
+    jobs = min(os.cpu_count() or 1, 4)
+    if len(paths) < 500 or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [read(path, root) for path in paths]
+    step = -(-len(paths) // (jobs * 2))
+    chunks = [(paths[i:i + step], root) for i in range(0, len(paths), step)]
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return [doc for part in pool.map(_read_chunk, chunks) for doc in part]
+
+
+def _read_chunk(chunk: tuple[list[Path], Path]) -> list[Document | Problem]:
+    paths, root = chunk
+    return [read(path, root) for path in paths]
+
+
+def load_fiche(kind: str, model: type[BaseModel], path: Path, root: Path, report: Report,
+               doc: Document | Problem | None = None) -> Fiche | None:
     """A valid fiche; a fiche with ``data=None`` if the schema refused it; None if unreadable."""
-    doc = read(path, root)
+    doc = read(path, root) if doc is None else doc
     if isinstance(doc, Problem):
         report.extend([doc])
         return None

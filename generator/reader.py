@@ -21,7 +21,17 @@ class Document:
     meta: dict[str, Any]
     body: str
     body_line: int  # 1-based line where the body starts
-    key_lines: dict[tuple, int] = field(default_factory=dict)  # 1-based file line of each key / item
+    front: str = ""  # the front matter: the lines of its keys are read again only when a problem needs one
+    first: int = 2  # its first line in the file
+    _key_lines: dict[tuple, int] | None = field(default=None, repr=False)
+
+    @property
+    def key_lines(self) -> dict[tuple, int]:
+        """1-based file line of each key / item."""
+        if self._key_lines is None:
+            parsed = yamlio.load(self.front, self.first)
+            self._key_lines = {loc: self.first + line for loc, line in parsed.lines.items()}
+        return self._key_lines
 
     def line(self, loc: tuple = ()) -> int:
         """The file line of a field path, falling back to its closest parent, then line 1."""
@@ -58,15 +68,14 @@ def parse(text: str, rel: str) -> Document | Problem:
                        "la première ligne doit être « --- », suivie des champs puis d'une autre ligne « --- »")
     front, body, first = parts
     try:
-        parsed = yamlio.load(front, first)
+        parsed = yamlio.load(front, first, lines=False)
     except yamlio.YamlProblem as exc:
         return Problem(rel, min(first + exc.line, first + front.count("\n")), "", exc.message, exc.hint)
     if not isinstance(parsed.data, dict):
         return Problem(rel, first, "", "l'en-tête YAML doit être une liste de champs « nom: valeur »",
                        "chaque ligne de l'en-tête a la forme « champ: valeur »")
-    key_lines = {loc: first + line for loc, line in parsed.lines.items()}
     body_line = first + front.count("\n") + 2
-    return Document(rel, parsed.data, body.strip("\n") + "\n" if body.strip() else "", body_line, key_lines)
+    return Document(rel, parsed.data, body.strip("\n") + "\n" if body.strip() else "", body_line, front, first)
 
 
 def read(path: Path, root: Path) -> Document | Problem:

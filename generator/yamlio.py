@@ -58,11 +58,26 @@ _Resolver.add_implicit_resolver(
 )
 
 
+_STR = "tag:yaml.org,2002:str"
+_RESOLVED: dict[tuple[str, bool], str] = {}  # the same few thousand scalars recur in every fiche
+
+
 class ContentLoader(_Parser, yaml.constructor.SafeConstructor, _Resolver):
     def __init__(self, stream):
         _Parser.__init__(self, stream)
         yaml.constructor.SafeConstructor.__init__(self)
         _Resolver.__init__(self)
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode or len(value) > 40:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit[0])
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) > 100_000:
+                _RESOLVED.clear()
+        return tag
 
 
 class YamlProblem(Exception):
@@ -88,11 +103,22 @@ _ALLOWED_TAGS = {
 }
 
 
-def load(text: str, first_line: int = 1) -> Parsed:
+def load(text: str, first_line: int = 1, lines: bool = True) -> Parsed:
     """Parse one YAML document, returning its data and the (0-based) line of every key.
 
     ``first_line`` is the file line of the document's first line, used in hints.
+    ``lines=False`` skips recording lines (a build reads thousands of valid files;
+    a problem found later asks for them again): ``Parsed.lines`` is then empty.
     """
+    if not lines:
+        try:
+            return _load(text, first_line, None)
+        except YamlProblem:
+            pass  # parse again with the lines, for the exact message and hint
+    return _load(text, first_line, {})
+
+
+def _load(text: str, first_line: int, lines: dict[Path, int] | None) -> Parsed:
     loader = ContentLoader(text)
     try:
         try:
@@ -109,8 +135,7 @@ def load(text: str, first_line: int = 1) -> Parsed:
             raise YamlProblem(f"YAML illisible ({exc})", 0, "vérifiez la syntaxe de l'en-tête") from None
         if node is None:
             return Parsed({}, {})
-        lines: dict[Path, int] = {}
-        return Parsed(_build(node, (), lines, set(), first_line), lines)
+        return Parsed(_build(node, (), lines, set(), first_line), lines or {})
     finally:
         loader.dispose()
 
@@ -136,7 +161,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
                           "mettez la valeur entre guillemets si c'est du texte") from None
 
 
-def _build(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], first_line: int) -> Any:
+def _build(node: yaml.Node, path: Path, lines: dict[Path, int] | None, seen: set[int], first_line: int) -> Any:
     """Python data of a node, recording the line of every key and item; refuses aliases, tags, merges."""
     if id(node) in seen:
         raise YamlProblem(
@@ -159,6 +184,16 @@ def _build(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], 
             if key == "<<":
                 raise YamlProblem("la fusion YAML « << » n'est pas acceptée", key_node.start_mark.line,
                                   "recopiez les champs au lieu de les fusionner")
+            if lines is None:
+                if key in out:
+                    raise YamlProblem(f"le champ « {key} » apparaît deux fois", key_node.start_mark.line, "")
+                if value_node.tag == _STR and type(value_node) is yaml.ScalarNode and id(value_node) not in seen:
+                    seen.add(id(value_node))  # plain text, the common case: no call
+                    value = value_node.value
+                else:
+                    value = _build(value_node, path, None, seen, first_line)
+                out[key if key_node.tag == _STR else _scalar(key_node)] = value
+                continue
             sub = path + (key,)
             if sub in lines:
                 raise YamlProblem(
@@ -169,6 +204,8 @@ def _build(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int], 
             out[key if key_node.tag == "tag:yaml.org,2002:str" else _scalar(key_node)] = _build(
                 value_node, sub, lines, seen, first_line)
         return out
+    if lines is None:
+        return [_build(item, path, None, seen, first_line) for item in node.value]
     items = []
     for i, item in enumerate(node.value):
         lines[path + (i,)] = item.start_mark.line

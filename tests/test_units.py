@@ -23,11 +23,25 @@ def test_yaml_keeps_french_text_as_text():
     ("a: &x 1\nb: *x\n", "les alias YAML (« & » et « * ») ne sont pas acceptés"),
     ("a: !!python/object/apply:os.system [ls]\n", "l'étiquette YAML « tag:yaml.org,2002:python/object/apply:os.system » n'est pas acceptée"),
     ("base: {x: 1}\nautre:\n  <<: {y: 2}\n", "la fusion YAML « << » n'est pas acceptée"),
+    ("a: &x texte\nb: *x\n", "les alias YAML (« & » et « * ») ne sont pas acceptés"),
+    ("a: &x [1]\nb:\n  - *x\n", "les alias YAML (« & » et « * ») ne sont pas acceptés"),
 ])
-def test_yaml_refuses_surprises(text, message):
+@pytest.mark.parametrize("lines", [True, False])
+def test_yaml_refuses_surprises(text, message, lines):
     with pytest.raises(yamlio.YamlProblem) as exc:
-        yamlio.load(text)
+        yamlio.load(text, lines=lines)
     assert exc.value.message == message
+
+
+def test_yaml_read_without_lines_gives_the_same_data_and_the_lines_come_back_when_asked():
+    from generator.reader import parse
+
+    text = "---\nid: a\nhoraires:\n  mardi:\n    - 09:00-12:00\n    - 14:00-17:00\nh: [true, 2, ~]\n---\nCorps\n"
+    front = text.split("---\n")[1]
+    assert yamlio.load(front, lines=False).data == yamlio.load(front).data
+    assert yamlio.load(front, lines=False).lines == {}
+    doc = parse(text, "content/x.md")
+    assert doc.line(("horaires", "mardi", 1)) == 6 and doc.line(("h", 2)) == 7 and doc.line(("absent",)) == 1
 
 
 def test_yaml_dump_round_trips_what_other_readers_would_misread():
