@@ -33,6 +33,19 @@ class Config(BaseModel):
     `{chemin}` le chemin de la fiche dans sa collection (« 19/ayen »), `{id}` son identifiant. Relative
     (au portail) ou complète (https://…)."""
 
+    carte_tuiles: str = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+                         "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
+                         "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&FORMAT=image/png")
+    """Adresse des tuiles du fond de carte de la carte des Maisons (modèle Leaflet avec `{z}`, `{x}`, `{y}`).
+    Par défaut le Plan IGN de la Géoplateforme. Vide : pas de fond de carte, seulement les contours des
+    départements et les repères (ce que la carte montre aussi quand les tuiles ne se chargent pas)."""
+
+    carte_attribution: str = "Fond de carte : Plan IGN (Géoplateforme)"
+    """Mention de la source du fond de carte, affichée sur la carte."""
+
+    carte_resultats: int = Field(10, ge=1, le=50)
+    """Nombre de lieux les plus proches listés par « Près de chez moi » et par les pages de commune."""
+
     @property
     def geo_dir(self) -> Path:
         return Path(self.data_dir) / "geo"

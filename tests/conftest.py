@@ -74,9 +74,13 @@ def make_portal_project(root: Path) -> Path:
     shutil.copytree(REPO / "content" / "referentiels", root / "content" / "referentiels")
     (root / "data").mkdir()
     (root / "data" / "geo").symlink_to(REPO / "data" / "geo", target_is_directory=True)
-    for name in ("theme", "pages", "schemas"):
+    for name in ("theme", "pages", "schemas", "node_modules"):
         (root / name).symlink_to(REPO / name, target_is_directory=True)
-    shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    # Map tiles from a loopback port where nothing listens: the tests see the map as it is when tiles cannot load.
+    text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("    distance_max_km: 10\n", "    distance_max_km: 10\n"
+                        "    carte_tuiles: http://127.0.0.1:9/tuiles/{z}/{x}/{y}.png\n")
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
     return root
 
 

@@ -37,7 +37,7 @@ print(json.dumps({"wall": wall, "pages": result.pages, "peak_kb": peak, "timings
 
 def _tree(root: Path, target: Path, copy_content: bool = True) -> Path:
     target.mkdir(parents=True)
-    for name in ("theme", "pages", "schemas", "data"):
+    for name in ("theme", "pages", "schemas", "data", "node_modules"):
         (target / name).symlink_to(root / name, target_is_directory=True)
     shutil.copyfile(root / "mkdocs.yml", target / "mkdocs.yml")
     if copy_content:

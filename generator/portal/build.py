@@ -7,6 +7,7 @@ written to a temporary folder and swapped in at the end).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import shutil
@@ -19,7 +20,7 @@ from typing import Any
 
 from ..config import Config
 from ..diagnostics import Report
-from . import exports, minimap, mkdocs_adapter, urls
+from . import exports, minimap, mkdocs_adapter, urls, vendor
 from .model import Portal
 from .pages import all_pages
 from .render import Renderer, write_all
@@ -137,7 +138,11 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
                 today: dt.date, timings: dict[str, float], search_dir: Path | None = None,
                 jobs: int | None = None) -> BuildResult:
     mark = time.perf_counter()
-    portal = Portal(site, geo, url, pro=pro, today=today)
+    try:
+        vendor.copy_all(root, out)
+    except vendor.VendorError as exc:
+        raise BuildError(str(exc)) from None
+    portal = Portal(site, geo, url, pro=pro, today=today, proches=config.carte_resultats)
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
     renderer = make_renderer(root, config, portal, shells, maps)
     pages = list(all_pages(portal))
@@ -149,6 +154,7 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
         maps.write_all(out / urls.ASSETS / "cartes")
+        write_locator_data(root, config, geo, out)
         copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
         exports.write_all(portal, out, root / "schemas")
         paths = [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
@@ -166,17 +172,35 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
 
 
+def write_locator_data(root: Path, config: Config, geo: Any, out: Path) -> None:
+    """The commune index and the light département outlines the locator loads in the browser."""
+    from . import localisateur
+
+    (out / urls.asset("communes.tsv")).write_text(localisateur.commune_index(geo), encoding="utf-8")
+    contours = localisateur.outlines(root / config.geo_dir / "departements.geojson")
+    (out / urls.asset("departements.geojson")).write_text(
+        json.dumps(contours, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
 def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps: minimap.MiniMaps) -> Renderer:
     from ..schema.maison import FORMATS, FREQUENCES, RENDEZ_VOUS
     from ..schema.projet import STATUTS
     from ..schema.ressource import TYPES as TYPES_RESSOURCE
-    from . import jsonld
+    from markupsafe import Markup
+
+    from . import couverture, jsonld
+    from .horaires import TIME_ZONES
 
     renderer = Renderer(portal, shells, root / "theme" / "portail")
     renderer.env.globals.update(
         FORMATS=FORMATS, FREQUENCES=FREQUENCES, RENDEZ_VOUS=RENDEZ_VOUS, STATUTS=STATUTS,
-        TYPES_RESSOURCE=TYPES_RESSOURCE,
+        TYPES_RESSOURCE=TYPES_RESSOURCE, TIME_ZONES=TIME_ZONES,
+        CARTE={"tuiles": config.carte_tuiles, "attribution": config.carte_attribution,
+               "resultats": config.carte_resultats},
         pin=lambda maison: minimap.position(maps, maison),
+        choroplethe=lambda: Markup(couverture.svg(maps, portal.couverture,
+                                                  {d.code: d.nom for d in portal.departements})),
+        legende=couverture.legend,
         jsonld_maison=lambda fiche: jsonld.maison(portal, fiche),
         editor_link=lambda link, fiche: editor_link(config.editeur_url, link, fiche),
         fichier_info=lambda name: fichier_info(portal.site.content / "ressources" / "fichiers", name),

@@ -106,10 +106,55 @@ def write_geojson(portal: Portal, target: Path) -> None:
         props = {c.name: c.get(d) for c in cols}
         props = {k: (str(v) if hasattr(v, "isoformat") else v) for k, v in props.items() if v not in (None, "")}
         props["url"] = _url(portal, fiche)
-        features.append({"type": "Feature", "properties": props,
-                         "geometry": {"type": "Point", "coordinates": [d.coordonnees.lon, d.coordonnees.lat]}})
+        exceptions = [{"du": e.du.isoformat(), "au": (e.au or e.du).isoformat(), "motif": e.motif,
+                       "horaires": list(e.horaires)} for e in d.exceptions if (e.au or e.du) >= portal.today]
+        if exceptions:
+            props["exceptions"] = exceptions  # upcoming closures and special hours (the locator's « ouvert »)
+        features.append(_point(props, d.coordonnees.lat, d.coordonnees.lon))
+    _write_collection(target, features)
+
+
+def _point(props: dict[str, Any], lat: float, lon: float) -> dict[str, Any]:
+    return {"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+
+
+def _write_collection(target: Path, features: list[dict[str, Any]]) -> None:
     target.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
                                  separators=(",", ":")), encoding="utf-8")
+
+
+def write_arrets(portal: Portal, target: Path) -> None:
+    """The stops of the itinerant Maisons and buses: where and when they come (at the commune's centre
+    when the stop has no position of its own)."""
+    from .localisateur import arret_position
+
+    features = []
+    for fiche in portal.maisons:
+        for stop in fiche.data.arrets:
+            where = arret_position(stop, portal.geo)
+            if where is None:
+                continue
+            props = {"maison": fiche.data.id, "nom_maison": fiche.data.nom, "departement": fiche.data.departement,
+                     "lieu": stop.lieu, "commune": stop.commune, "code_insee": stop.code_insee, "jour": stop.jour,
+                     "frequence": stop.frequence, "semaines": stop.semaines, "horaires": list(stop.horaires),
+                     "precision": "lieu" if stop.coordonnees else "commune", "url": _url(portal, fiche)}
+            features.append(_point({k: v for k, v in props.items() if v not in (None, "", [])}, *where))
+    _write_collection(target, features)
+
+
+def write_projets(portal: Portal, target: Path) -> None:
+    """The projects, one point per Maison that carries them."""
+    features = []
+    for projet in portal.projets:
+        for maison_id in projet.data.maisons:
+            fiche = portal.by_id.get(maison_id)
+            if fiche is None or fiche.data.coordonnees is None:
+                continue
+            props = {"titre": projet.data.titre, "statut": projet.data.statut, "resume": projet.data.resume,
+                     "maison": maison_id, "nom_maison": fiche.data.nom,
+                     "url": urls.absolute(portal.site_url, urls.projet(projet))}
+            features.append(_point(props, fiche.data.coordonnees.lat, fiche.data.coordonnees.lon))
+    _write_collection(target, features)
 
 
 def write_all(portal: Portal, out: Path, schemas: Path) -> list[str]:
@@ -118,10 +163,13 @@ def write_all(portal: Portal, out: Path, schemas: Path) -> list[str]:
     write_csv(portal, folder / "maisons.csv")
     write_json(portal, folder / "maisons.json")
     write_geojson(portal, folder / "maisons.geojson")
+    write_arrets(portal, folder / "arrets.geojson")
+    write_projets(portal, folder / "projets.geojson")
     schema = schemas / "maison.schema.json"
     if schema.exists():
         (folder / "maison.schema.json").write_bytes(schema.read_bytes())
-    return ["maisons.csv", "maisons.json", "maisons.geojson", "maison.schema.json"]
+    return ["maisons.csv", "maisons.json", "maisons.geojson", "arrets.geojson", "projets.geojson",
+            "maison.schema.json"]
 
 
 def write_sitemap(portal: Portal, out: Path, paths: list[str]) -> None:

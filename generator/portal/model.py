@@ -15,6 +15,9 @@ from ..content import Fiche, Site
 from ..geo import Geo, fold
 
 
+ARRONDISSEMENTS = ("751", "6938", "132")  # Paris, Lyon, Marseille: their communes already count them
+
+
 @dataclass
 class Portal:
     site: Site
@@ -22,6 +25,7 @@ class Portal:
     site_url: str
     pro: bool = False
     today: dt.date = field(default_factory=dt.date.today)
+    proches: int = 10  # places listed by « près de chez moi » (config: carte_resultats)
 
     # --- reference lists -------------------------------------------------------------------------
     def ref(self, name: str) -> dict[str, Any]:
@@ -34,6 +38,10 @@ class Portal:
     @cached_property
     def socle(self) -> list[str]:
         return [op_id for op_id, op in self.operateurs.items() if op.socle]
+
+    @cached_property
+    def noms_courts(self) -> dict[str, str]:
+        return {op_id: op.nom_court for op_id, op in self.operateurs.items()}
 
     def operateurs_of(self, maison: Fiche) -> list[str]:
         """Operators a Maison serves: the national core shared by all, then its own, in list order."""
@@ -93,6 +101,28 @@ class Portal:
         for f in self.maisons:
             for a in f.data.activites:
                 out.setdefault(a, []).append(f)
+        return out
+
+    @cached_property
+    def voisinage(self) -> Any:
+        """The places and the nearest ones to each commune (see :mod:`generator.portal.localisateur`)."""
+        from .localisateur import Voisinage
+        return Voisinage(self.maisons, self.geo, self.proches)
+
+    @cached_property
+    def couverture(self) -> dict[str, dict[str, int]]:
+        """Per département: Maisons, itinerant ones, projects, inhabitants (for the coverage map)."""
+        out = {d.code: {"maisons": 0, "itinerantes": 0, "projets": 0, "habitants": 0} for d in self.departements}
+        for c in self.geo.communes.values():
+            if c.departement in out and not c.code_insee.startswith(ARRONDISSEMENTS):
+                out[c.departement]["habitants"] += c.population
+        for f in self.maisons:
+            row = out.setdefault(f.data.departement, {"maisons": 0, "itinerantes": 0, "projets": 0, "habitants": 0})
+            row["maisons"] += 1
+            row["itinerantes"] += f.data.format != "fixe"
+        for p in self.projets:
+            for dep in {self.by_id[m].data.departement for m in p.data.maisons if m in self.by_id}:
+                out[dep]["projets"] += 1
         return out
 
     # --- toolbox and projects --------------------------------------------------------------------

@@ -16,7 +16,7 @@ from .model import Portal
 @dataclass
 class Page:
     path: str
-    section: str  # the shell: "", "maisons/", "demarches/", "boite-a-outils/", "projets/", "donnees/", "recherche/"
+    section: str | None  # the shell: "", "maisons/", …, "recherche/"; None: the template writes a whole document
     template: str
     title: str
     context: dict[str, Any] = field(default_factory=dict)
@@ -49,6 +49,13 @@ def home_pages(portal: Portal) -> Iterator[Page]:
 def maison_pages(portal: Portal) -> Iterator[Page]:
     yield Page(urls.MAISONS, urls.MAISONS, "maisons_index.html", "Trouver une Maison",
                description="Toutes les Maisons de services au public, par région et par département.")
+    yield Page(urls.CARTE, urls.MAISONS, "carte.html", "Près de chez moi : la carte des Maisons",
+               description="Les Maisons les plus proches de votre commune, de votre code postal ou de votre position, "
+                           "sur une carte et en liste.")
+    yield Page(urls.INTEGRER, None, "integrer.html", "Maisons de services au public près de chez vous",
+               description="La carte des Maisons, à intégrer au site d'une commune.", in_sitemap=False)
+    yield Page(urls.COUVERTURE, urls.MAISONS, "couverture.html", "Couverture du territoire",
+               description="Le nombre de Maisons par département : carte et tableau.")
     for region in portal.regions:
         yield Page(urls.region(region["code"]), urls.MAISONS, "region.html", f"Maisons en {region['nom']}",
                    {"region": region}, description=f"Les Maisons de services au public de la région {region['nom']}.")
@@ -62,6 +69,12 @@ def maison_pages(portal: Portal) -> Iterator[Page]:
         yield Page(urls.maison(fiche), urls.MAISONS, "maison.html", d.nom, {"fiche": fiche},
                    description=f"{d.nom}, {d.adresse.commune} : adresse, horaires, démarches accompagnées.",
                    searchable=True)
+    # after the fiches: « msap serve » writes an edited fiche before computing the nearest places
+    for commune in portal.voisinage.communes:
+        nom = f"{commune.nom} ({commune.departement})"
+        yield Page(urls.commune(commune.code_insee), urls.MAISONS, "commune.html", f"Maisons près de {nom}",
+                   {"commune": commune}, description=f"Les Maisons et permanences les plus proches de {nom}, "
+                                                      "avec la distance, l'adresse et les horaires.")
 
 
 def demarche_pages(portal: Portal) -> Iterator[Page]:

@@ -38,6 +38,7 @@ class Renderer:
         self.env.filters["json_script"] = json_script
         self.env.filters["date_fr"] = date_fr
         self.env.filters["nombre"] = nombre
+        self.env.filters["km"] = km
         self._templates: dict[str, Any] = {}
 
     def template(self, name: str):
@@ -50,6 +51,8 @@ class Renderer:
         """(the whole page, what the search indexes of it)."""
         link = urls.Link(page.path)
         module = self.template(page.template).make_module({"page": page, "link": link, **page.context})
+        if page.section is None:  # a whole document of its own (the embeddable map)
+            return str(module), str(getattr(module, "recherche", "") or "")
         meta = Markup(getattr(module, "meta", "") or "")
         scripts = Markup(getattr(module, "scripts", "") or "")
         head = self.template("_head.html").render(page=page, link=link, extra=meta,
@@ -118,3 +121,8 @@ def date_fr(value: Any) -> str:
 def nombre(value: int) -> str:
     """3 000 with a narrow no-break space, as French typography wants."""
     return f"{value:,}".replace(",", "\u202f")
+
+
+def km(value: float) -> str:
+    """3,2 km (one decimal, French comma): what the locator shows in the browser too."""
+    return f"{value:.1f}".replace(".", ",") + "\u00a0km"

@@ -61,7 +61,8 @@ class Live:
 
     def _renderer(self) -> None:
         import datetime as dt
-        self.portal = Portal(self.site, self.geo, self.site_url, pro=self.pro, today=dt.date.today())
+        self.portal = Portal(self.site, self.geo, self.site_url, pro=self.pro, today=dt.date.today(),
+                             proches=self.config.carte_resultats)
         self.renderer = make_renderer(self.root, self.config, self.portal, self.shells, self.maps)
 
     def fiche_changed(self, path: Path) -> bool:
@@ -89,14 +90,17 @@ class Live:
         fiches[fiches.index(old)] = fiche
         self._renderer()
         wanted = self._affected(kind, old, fiche)
-        pages = {p.path: p for p in all_pages(self.portal) if p.path in wanted}
-        first = pages.pop(next(iter(wanted)), None)
-        for page in ([first] if first else []) + list(pages.values()):
-            self.renderer.write(page, self.site_dir, self.search_dir)
-            if page is first:
+        first, pages = wanted[0], []
+        for page in all_pages(self.portal):  # the edited page is written as soon as it comes
+            if page.path == first:
+                self.renderer.write(page, self.site_dir, self.search_dir)
                 self.version += 1
                 print(f"{path.relative_to(self.root)} : page reconstruite en "
                       f"{(time.perf_counter() - started) * 1000:.0f} ms")
+            elif page.path in wanted:
+                pages.append(page)
+        for page in pages:
+            self.renderer.write(page, self.site_dir, self.search_dir)
         self.version += 1
         self._reindex()
         return True
@@ -114,7 +118,8 @@ class Live:
         for f in (old, new):
             dep = f.data.departement
             region = self.portal.region_of(dep)
-            paths += [urls.departement(dep)] + ([urls.region(region["code"])] if region else [])
+            paths += [urls.departement(dep), urls.commune(f.data.adresse.code_insee)] + (
+                [urls.region(region["code"])] if region else [])
             for op in self.portal.operateurs_of(f):
                 paths += [urls.operateur(op)] + ([] if op in self.portal.socle else [urls.operateur_departement(op, dep)])
             paths += [urls.activite(a) for a in f.data.activites]

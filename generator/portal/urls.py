@@ -22,6 +22,11 @@ ACCESSIBILITE = "accessibilite/"
 MENTIONS = "mentions-legales/"
 SITEMAP = "sitemap.xml"
 ASSETS = "assets/msap/"
+VENDOR = "assets/vendor/"
+CARTE = f"{MAISONS}carte/"
+INTEGRER = f"{MAISONS}carte/integrer/"
+COUVERTURE = f"{MAISONS}couverture/"
+COMMUNES = "communes/"
 
 
 def maison(fiche: Any) -> str:
@@ -78,6 +83,15 @@ def export(name: str) -> str:
 
 def asset(name: str) -> str:
     return f"{ASSETS}{name}"
+
+
+def vendor(name: str) -> str:
+    return f"{VENDOR}{name}"
+
+
+def commune(code_insee: str) -> str:
+    """The page « Maisons près de <commune> » (communes where a Maison or a stop is)."""
+    return f"{COMMUNES}{code_insee}/"
 
 
 def carte_departement(code: str) -> str:

@@ -19,6 +19,10 @@ TEMPLATES = {
     "region": "maisons/region-75/",
     "departement": "maisons/23/",
     "fiche": "maisons/23/gueret/",
+    "carte": "maisons/carte/?q=Gu%C3%A9ret&dep=23",
+    "carte-integree": "maisons/carte/integrer/",
+    "couverture": "maisons/couverture/",
+    "commune": "communes/23096/",
     "fiche-bus": "maisons/08/bus-ardennes/",
     "demarches": "demarches/",
     "operateur": "demarches/caf/",
@@ -140,13 +144,13 @@ def test_pages_read_without_javascript(browser, base):
         page = context.new_page()
         page.route("**/*", lambda route: route.abort() if "127.0.0.1" not in route.request.url else route.continue_())
         page.goto(base + "maisons/23/")
-        page.get_by_role("link", name="France services de Guéret").click()
+        page.get_by_role("link", name="France services de Guéret").first.click()
         page.wait_for_url("**/maisons/23/gueret/")
         assert "09:00 – 12:00" in page.locator(".msap-horaires").inner_text()
         page.goto(base + "demarches/caf/")  # every Maison serves the CAF: straight to the département's list
         page.get_by_role("link", name="Creuse (23)").click()
         page.wait_for_url("**/maisons/23/")
-        assert page.get_by_role("link", name="France services Bourganeuf").is_visible()
+        assert page.get_by_role("link", name="France services Bourganeuf").first.is_visible()
         page.goto(base + "demarches/anah/")  # a partner of some Maisons only: its own list per département
         page.get_by_role("link", name="Creuse (23)").click()
         page.wait_for_url("**/demarches/anah/23/")

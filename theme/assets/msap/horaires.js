@@ -1,20 +1,19 @@
-// « Ouvert maintenant / ouvre à … » sur la fiche d'une Maison, calculé dans le navigateur à l'heure
-// du fuseau de la Maison (les Maisons d'outre-mer ne vivent pas à l'heure de Paris), exceptions comprises.
+// « Ouvert maintenant / ouvre à … » calculé dans le navigateur à l'heure du fuseau de la Maison (les
+// Maisons d'outre-mer ne vivent pas à l'heure de Paris), exceptions comprises : sur la fiche d'une Maison,
+// et pour « Près de chez moi » (window.msapOuverture.statut).
 (function () {
   "use strict";
-  var source = document.getElementById("msap-horaires");
-  var sortie = document.getElementById("msap-statut");
-  if (!source || !sortie) return;
-  var data = JSON.parse(source.textContent);
   var JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+  var formats = {};
 
-  function maintenant() {
+  function maintenant(data) {
     // Date et heure « murales » dans le fuseau de la Maison.
     var parts = {};
-    new Intl.DateTimeFormat("en-GB", {
+    var format = formats[data.tz] || (formats[data.tz] = new Intl.DateTimeFormat("en-GB", {
       timeZone: data.tz, year: "numeric", month: "2-digit", day: "2-digit",
       hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "short"
-    }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    }));
+    format.formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
     var jour = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].indexOf(parts.weekday);
     return { iso: parts.year + "-" + parts.month + "-" + parts.day, jour: jour,
              minutes: parseInt(parts.hour, 10) * 60 + parseInt(parts.minute, 10) };
@@ -26,7 +25,7 @@
     return d.toISOString().slice(0, 10);
   }
 
-  function exceptionDu(iso) {
+  function exceptionDu(data, iso) {
     for (var i = 0; i < data.exceptions.length; i++) {
       var e = data.exceptions[i];
       if (e.du <= iso && iso <= e.au) return e;
@@ -34,8 +33,8 @@
     return null;
   }
 
-  function creneaux(iso, jour) {
-    var e = exceptionDu(iso);
+  function creneaux(data, iso, jour) {
+    var e = exceptionDu(data, iso);
     return e ? { liste: e.creneaux, motif: e.motif } : { liste: data.semaine[jour], motif: null };
   }
 
@@ -44,9 +43,9 @@
     return (h < 10 ? "0" : "") + h + ":" + (mm < 10 ? "0" : "") + mm;
   }
 
-  function statut() {
-    var now = maintenant();
-    var today = creneaux(now.iso, now.jour);
+  function statut(data) {
+    var now = maintenant(data);
+    var today = creneaux(data, now.iso, now.jour);
     for (var i = 0; i < today.liste.length; i++) {
       var c = today.liste[i];
       if (c[0] <= now.minutes && now.minutes < c[1]) {
@@ -57,7 +56,7 @@
     var fermeture = today.motif && !today.liste.length ? " aujourd'hui (" + today.motif + ")" : "";
     for (var n = 0; n < 15; n++) {
       var iso = decaler(now.iso, n), jour = (now.jour + n) % 7;
-      var jourCreneaux = creneaux(iso, jour).liste;
+      var jourCreneaux = creneaux(data, iso, jour).liste;
       for (var k = 0; k < jourCreneaux.length; k++) {
         var debut = jourCreneaux[k][0];
         if (n === 0 && debut <= now.minutes) continue;
@@ -68,11 +67,17 @@
     return { ouvert: false, texte: "Fermé" + fermeture + " — pas d'ouverture prévue dans les deux semaines" };
   }
 
+  window.msapOuverture = { statut: statut, JOURS: JOURS };
+  var source = document.getElementById("msap-horaires");
+  var sortie = document.getElementById("msap-statut");
+  if (!source || !sortie) return;
+  var data = JSON.parse(source.textContent);
+
   function afficher() {
-    var s = statut();
+    var s = statut(data);
     sortie.textContent = s.texte;
     sortie.className = "msap-statut " + (s.ouvert ? "msap-statut--ouvert" : "msap-statut--ferme");
-    var now = maintenant();
+    var now = maintenant(data);
     var lignes = document.querySelectorAll(".msap-horaires tr[data-jour]");
     for (var i = 0; i < lignes.length; i++) {
       var aujourdhui = parseInt(lignes[i].getAttribute("data-jour"), 10) === now.jour;

@@ -1,0 +1,217 @@
+"""« Près de chez moi »: the places a citizen can go to, the nearest ones to a point, and the data the
+locator page loads in the browser (a compact commune index, light département outlines).
+
+A place is a Maison with a position, or a stop of an itinerant Maison or bus (its own position, else its
+commune's centre). Distances are great-circle distances, the same formula as the browser's
+(``generator.geo.distance_km``), so the pages written here and the answers computed there agree.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..geo import Geo
+from .minimap import _rings, _simplify
+
+EARTH_KM = 6371.0088
+_ORDER = str.maketrans("ÀÂÄÉÈÊËÎÏÔÖÙÛÜŸÇàâäéèêëîïôöùûüÿç-'’", "AAAEEEEIIOOUUUYCaaaeeeeiioouuuyc   ")  # alphabetical order
+
+
+@dataclass(frozen=True)
+class Lieu:
+    maison: Any  # the Maison's fiche
+    lat: float
+    lon: float
+    arret: Any = None  # the stop, for a stop of an itinerant Maison
+
+    @property
+    def nom(self) -> str:
+        return self.arret.lieu if self.arret is not None else self.maison.data.nom
+
+    @property
+    def commune(self) -> str:
+        return self.arret.commune if self.arret is not None else self.maison.data.adresse.commune
+
+
+def lieux(maisons: list[Any], geo: Geo) -> list[Lieu]:
+    """Every place, Maisons first: a stop without a position of its own stands at its commune's centre."""
+    out = [Lieu(f, f.data.coordonnees.lat, f.data.coordonnees.lon) for f in maisons if f.data.coordonnees]
+    for f in maisons:
+        for stop in f.data.arrets:
+            where = arret_position(stop, geo)
+            if where is not None:
+                out.append(Lieu(f, where[0], where[1], stop))
+    return out
+
+
+def centre(commune: Any) -> tuple[float, float]:
+    """A commune's centre as the browser's commune index holds it (thousandths of a degree, ≈ 100 m), so
+    that the pages written here and the answers computed in the browser give the same distances."""
+    return round(commune.lat * 1000) / 1000, round(commune.lon * 1000) / 1000
+
+
+def arret_position(stop: Any, geo: Geo) -> tuple[float, float] | None:
+    if stop.coordonnees is not None:
+        return stop.coordonnees.lat, stop.coordonnees.lon
+    commune = geo.communes.get(stop.code_insee or "")
+    if commune is not None and commune.lat is not None:
+        return commune.lat, commune.lon
+    return None
+
+
+class Proximite:
+    """The nearest places to points, vectorised (the whole country is a few thousand places)."""
+
+    def __init__(self, places: list[Lieu]):
+        self.places = places
+        self.lat = np.radians(np.array([p.lat for p in places], dtype=float))
+        self.lon = np.radians(np.array([p.lon for p in places], dtype=float))
+        self.cos = np.cos(self.lat)
+
+    def distances(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        """Kilometres from each point (rows) to each place (columns); haversine, as in the browser."""
+        p1, l1 = np.radians(lat)[:, None], np.radians(lon)[:, None]
+        h = np.sin((self.lat[None, :] - p1) / 2) ** 2 + np.cos(p1) * self.cos[None, :] * np.sin(
+            (self.lon[None, :] - l1) / 2) ** 2
+        return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+
+    def nearest(self, points: list[tuple[float, float]], k: int, chunk: int = 300,
+                radius_km: float = 60.0) -> list[list[tuple[Lieu, float]]]:
+        """For each (lat, lon): the ``k`` nearest places with their distance in km, nearest first.
+
+        Points close to each other (a département's communes) go by chunks, each compared with the places
+        of its bounding box widened by ``radius_km``; a point whose k-th place is farther than that is
+        compared with every place, so the answer is exact.
+        """
+        if not self.places or not points:
+            return [[] for _ in points]
+        k = min(k, len(self.places))
+        lat_deg, lon_deg = np.degrees(self.lat), np.degrees(self.lon)
+        out: list[list[tuple[Lieu, float]]] = []
+        for start in range(0, len(points), chunk):
+            part = np.array(points[start:start + chunk], dtype=float).reshape(-1, 2)
+            south, north = part[:, 0].min(), part[:, 0].max()
+            dlat = radius_km / 111.0
+            widest = min(89.0, max(abs(south), abs(north)) + dlat)
+            dlon = radius_km / (111.0 * np.cos(np.radians(widest))) * 1.5
+            mask = ((lat_deg >= south - dlat) & (lat_deg <= north + dlat)
+                    & (lon_deg >= part[:, 1].min() - dlon) & (lon_deg <= part[:, 1].max() + dlon))
+            cols = np.nonzero(mask)[0]
+            rows = [self._best(part, cols, k)] if len(cols) >= k else []
+            if rows:
+                best = rows[0]
+                far = [i for i, found in enumerate(best) if found[-1][1] > radius_km]
+            else:
+                best, far = [None] * len(part), list(range(len(part)))
+            if far:
+                everywhere = self._best(part[far], np.arange(len(self.places)), k)
+                for i, found in zip(far, everywhere):
+                    best[i] = found
+            out += best
+        return out
+
+    def _best(self, part: np.ndarray, cols: np.ndarray, k: int) -> list[list[tuple[Lieu, float]]]:
+        sub = Proximite.__new__(Proximite)
+        sub.lat, sub.lon, sub.cos = self.lat[cols], self.lon[cols], self.cos[cols]
+        d = sub.distances(part[:, 0], part[:, 1])
+        if k == 1:  # argmin keeps the first of equal distances: the same tie rule, without a loop per row
+            first = d.argmin(axis=1)
+            kms = d[np.arange(len(part)), first].tolist()
+            return [[(self.places[int(cols[c])], km)] for c, km in zip(first.tolist(), kms)]
+        idx = np.argpartition(d, k - 1, axis=1)[:, :k] if k < d.shape[1] else np.tile(np.arange(d.shape[1]),
+                                                                                       (len(part), 1))
+        found = []
+        for row, picked in zip(d, idx):
+            # ties broken by position in the list (Maisons before stops), as the browser does
+            order = sorted(picked.tolist(), key=lambda c: (round(float(row[c]), 6), int(cols[c])))
+            found.append([(self.places[int(cols[c])], float(row[c])) for c in order])
+        return found
+
+
+class Voisinage:
+    """What the pages need to answer « près de chez moi » without JavaScript (computed once per build)."""
+
+    def __init__(self, maisons: list[Any], geo: Geo, k: int):
+        self.geo, self.k = geo, k
+        self.places = lieux(maisons, geo)
+        self.proximite = Proximite(self.places)
+        codes = {f.data.adresse.code_insee for f in maisons} | {
+            s.code_insee for f in maisons for s in f.data.arrets if s.code_insee}
+        self.communes = sorted((geo.communes[c] for c in codes if c in geo.communes and geo.communes[c].lat is not None),
+                               key=lambda c: c.code_insee)
+        found = self.proximite.nearest([centre(c) for c in self.communes], k)
+        self.proches = {c.code_insee: near for c, near in zip(self.communes, found)}
+        self._tables: dict[str, list[tuple[Any, Lieu, float]]] = {}
+        self._by_dep: dict[str, list[Any]] | None = None
+
+    def par_departement(self, code: str) -> list[tuple[Any, Lieu, float]]:
+        """Every commune of a département with its nearest place: (commune, place, km), by name."""
+        if code not in self._tables:
+            if self._by_dep is None:
+                self._by_dep = {}
+                for c in self.geo.communes.values():
+                    if c.lat is not None:
+                        self._by_dep.setdefault(c.departement, []).append(c)
+            communes = sorted(self._by_dep.get(code, []), key=lambda c: c.nom.translate(_ORDER).casefold())
+            nearest = self.proximite.nearest([centre(c) for c in communes], 1)
+            self._tables[code] = [(c, near[0][0], near[0][1]) for c, near in zip(communes, nearest) if near]
+        return self._tables[code]
+
+
+# ----------------------------------------------------------------------------- browser data
+
+
+def commune_index(geo: Geo) -> str:
+    """The communes the browser searches, as compact text (≈ 380 KB gzipped for 35,000 communes).
+
+    One block per département, ``#<code>\\t<nom>``, then one line per commune:
+    ``<shared prefix length>\\t<rest of the name>\\t<postcodes>\\t<Δlat>\\t<Δlon>``: the name shares its first
+    characters with the previous one (empty: none), postcodes drop the département's digits when they start
+    with them (empty: same as the previous line, ``-``: none), and the centre is in thousandths of a degree,
+    as a difference from the previous commune of the block.
+    """
+    by_dep: dict[str, list[Any]] = {}
+    for c in geo.communes.values():
+        if c.lat is not None:
+            by_dep.setdefault(c.departement, []).append(c)
+    lines: list[str] = []
+    for dep in sorted(by_dep):
+        nom = geo.departements[dep].nom if dep in geo.departements else dep
+        lines.append(f"#{dep}\t{nom}")
+        prev_name, prev_cps, plat, plon = "", None, 0, 0
+        for c in sorted(by_dep[dep], key=lambda c: c.code_insee):
+            shared = _shared(prev_name, c.nom)
+            cps = " ".join(cp[len(dep):] if cp.startswith(dep) else cp for cp in c.codes_postaux) or "-"
+            lat, lon = round(c.lat * 1000), round(c.lon * 1000)
+            lines.append(f"{shared or ''}\t{c.nom[shared:]}\t{'' if cps == prev_cps else cps}\t{lat - plat}\t{lon - plon}")
+            prev_name, prev_cps, plat, plon = c.nom, cps, lat, lon
+    return "\n".join(lines) + "\n"
+
+
+def _shared(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n if n > 1 else 0
+
+
+def outlines(geojson: Path, tolerance: float = 0.006) -> dict[str, Any]:
+    """The départements' outlines, simplified for the map (drawn when the tiles cannot load)."""
+    if not geojson.exists():
+        return {"type": "FeatureCollection", "features": []}
+    data = json.loads(geojson.read_text(encoding="utf-8"))
+    features = []
+    for feature in data["features"]:
+        polygons = []
+        for ring in _rings(feature["geometry"]):
+            pts = _simplify([(round(x, 3), round(y, 3)) for x, y in ring], tolerance)
+            if len(pts) >= 4:
+                polygons.append([[list(p) for p in pts]])
+        props = feature["properties"]
+        features.append({"type": "Feature", "properties": {"code": props["insee_dep"], "nom": props["lib_dep"]},
+                         "geometry": {"type": "MultiPolygon", "coordinates": polygons}})
+    return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,144 @@
+"""« Près de chez moi » in a real Chromium, every non-loopback request blocked and the map tiles failing:
+a commune typed by name or postcode gives the nearest places the generator computes in Python from the
+same data; the keyboard alone goes from the search box to a fiche; filters live in the address."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from generator.config import load_config
+from generator.geo import Geo
+from generator.portal.build import load_checked
+from generator.portal.localisateur import Proximite, centre, lieux
+from generator.portal.model import Portal
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.fixture(scope="module")
+def base(sample_site: Path, serve_dir) -> str:
+    return serve_dir(sample_site)
+
+
+@pytest.fixture(scope="module")
+def expected(sample_site: Path):
+    """The nearest places of a commune, as the generator computes them: [(name, "3,2")]."""
+    root = sample_site.parent / "projet"
+    config = load_config(root)
+    site, geo, _report = load_checked(root, config)
+    places = lieux(Portal(site, geo, "https://portail.test/").maisons, geo)
+    near = Proximite(places)
+
+    def nearest(code_insee: str) -> list[tuple[str, str]]:
+        c = Geo(root / config.geo_dir).communes[code_insee]
+        found = near.nearest([centre(c)], config.carte_resultats)[0]  # the centre the browser's index holds
+        return [(p.nom, f"{km:.1f}".replace(".", ",")) for p, km in found]
+    return nearest
+
+
+def shown(page) -> list[tuple[str, str]]:
+    page.locator("#loc-resultats li").first.wait_for()
+    items = page.locator("#loc-resultats li")
+    return [(items.nth(i).locator(".msap-carte-maison__nom a").inner_text(),
+             items.nth(i).locator(".msap-distance").inner_text().replace("\u00a0km", ""))
+            for i in range(items.count())]
+
+
+def open_locator(page, base, query: str = "") -> None:
+    page.goto(base + "maisons/carte/" + query)
+    page.wait_for_function("window.msapLocalisateur && window.msapLocalisateur.lieux.length > 0")
+
+
+def test_typing_a_commune_name_lists_the_nearest_places_computed_in_python(page, base, expected):
+    open_locator(page, base)
+    page.locator("#loc-q").fill("gueret")  # no accent, lower case: still found
+    options = page.locator("#loc-suggestions").get_by_role("option")
+    options.first.wait_for()
+    assert options.first.inner_text().startswith("Guéret (23 – Creuse)")
+    page.locator("#loc-q").press("ArrowDown")
+    page.locator("#loc-q").press("Enter")
+    assert shown(page) == expected("23096")
+    assert "le plus proche : France services de Guéret" in page.locator("#loc-statut").inner_text()
+    assert "q=Gu%C3%A9ret" in page.url and "dep=23" in page.url
+
+
+def test_a_postcode_shared_by_several_communes_lists_them_all(page, base, expected):
+    open_locator(page, base)
+    page.locator("#loc-q").fill("08300")
+    page.locator("#loc-suggestions").get_by_role("option").first.wait_for()
+    labels = page.locator("#loc-suggestions").get_by_role("option").all_inner_texts()
+    assert len(labels) > 5 and all("08300" in label for label in labels)
+    page.get_by_role("option", name="Rethel (08 – Ardennes) · 08300", exact=True).click()
+    assert shown(page) == expected("08362")
+
+
+def test_homonyms_are_told_apart_by_departement(page, base):
+    open_locator(page, base)
+    page.locator("#loc-q").fill("saint-denis")
+    page.locator("#loc-suggestions").get_by_role("option").first.wait_for()
+    labels = page.locator("#loc-suggestions").get_by_role("option").all_inner_texts()
+    assert {"Saint-Denis (93 – Seine-Saint-Denis)", "Saint-Denis (974 – La Réunion)"} <= {
+        label.split(" · ")[0] for label in labels}
+
+
+def test_keyboard_alone_goes_from_the_search_box_to_a_fiche(page, base):
+    open_locator(page, base)
+    for _ in range(40):  # from the top of the page, Tab until the search box
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "loc-q":
+            break
+    assert page.evaluate("document.activeElement.id") == "loc-q"
+    page.keyboard.type("bourganeuf")
+    page.locator("#loc-suggestions").get_by_role("option").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#loc-q").get_attribute("aria-activedescendant") == "loc-s-0"
+    page.keyboard.press("Enter")
+    page.locator("#loc-resultats li").first.wait_for()
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('#loc-resultats') !== null"):
+            break
+    assert page.evaluate("document.activeElement.textContent") == "France services Bourganeuf"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/maisons/23/bourganeuf/")
+
+
+def test_map_is_not_a_keyboard_trap_and_its_pins_have_names(page, base):
+    open_locator(page, base)
+    # the départements' outlines are drawn though the tiles fail
+    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length >= 90")
+    pins = page.locator(".leaflet-marker-icon")
+    pins.first.wait_for()
+    names = [pins.nth(i).inner_text() for i in range(pins.count())]
+    assert all(names) and all(pins.nth(i).get_attribute("role") == "button" for i in range(pins.count()))
+    page.get_by_role("link", name="Passer la carte").click()
+    assert page.evaluate("document.activeElement.id") == "loc-apres-carte"
+    page.locator("#loc-carte").focus()
+    for _ in range(pins.count() + 15):  # pins, zoom buttons, layer checkboxes, attribution links
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#loc-carte') === null")
+    assert page.get_by_role("checkbox", name="Permanences itinérantes").is_checked()
+
+
+def test_filters_are_kept_in_the_address_and_applied_to_the_results(page, base):
+    page.clock.set_fixed_time(dt.datetime(2026, 11, 26, 10, 0, tzinfo=PARIS))  # a Thursday morning
+    open_locator(page, base, "?q=Bourganeuf&dep=23")
+    assert shown(page)[0][0] == "France services Bourganeuf"
+    page.get_by_label("Démarches").select_option("anah")
+    page.get_by_label("Ouvert maintenant").check()
+    page.wait_for_function("location.search.includes('op=anah') && location.search.includes('ouvert=1')")
+    assert [name for name, _km in shown(page)] == ["France services de Guéret"]
+    assert "Ouvert maintenant" in page.locator("#loc-resultats li .msap-etat").inner_text()
+    page.reload()
+    page.wait_for_function("window.msapLocalisateur && window.msapLocalisateur.lieux.length > 0")
+    assert page.get_by_label("Démarches").input_value() == "anah"
+    assert [name for name, _km in shown(page)] == ["France services de Guéret"]
+
+
+def test_embeddable_version_answers_the_same_way(page, base, expected):
+    page.goto(base + "maisons/carte/integrer/?q=Gu%C3%A9ret&dep=23")
+    assert shown(page) == expected("23096")
+    assert page.locator("#loc-resultats a").first.get_attribute("target") == "_top"

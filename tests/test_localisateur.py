@@ -1,0 +1,131 @@
+"""« Près de chez moi » without a browser: the commune index, the nearest places, the pages written for them,
+the published points, the coverage map and the vendored map library."""
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from generator.geo import Geo, distance_km
+from generator.portal import localisateur
+
+
+@pytest.fixture(scope="module")
+def geo() -> Geo:
+    return Geo(REPO / "data" / "geo")
+
+
+def decode_index(text: str) -> list[tuple[str, str, list[str], float, float]]:
+    """The commune index read back as the browser reads it (localisateur.js, lireCommunes)."""
+    out, dep, name, cps, lat, lon = [], "", "", [], 0, 0
+    for line in text.splitlines():
+        if line.startswith("#"):
+            dep, name, cps, lat, lon = line[1:].split("\t")[0], "", [], 0, 0
+            continue
+        shared, rest, codes, dlat, dlon = line.split("\t")
+        name = name[:int(shared or 0)] + rest
+        if codes == "-":
+            cps = []
+        elif codes:
+            cps = [c if len(c) == 5 else dep + c for c in codes.split(" ")]
+        lat, lon = lat + int(dlat), lon + int(dlon)
+        out.append((dep, name, cps, lat / 1000, lon / 1000))
+    return out
+
+
+def test_commune_index_holds_every_commune_with_its_postcodes_and_centre_in_under_400_kb(geo):
+    text = localisateur.commune_index(geo)
+    assert len(gzip.compress(text.encode("utf-8"), 6)) <= 400_000
+    decoded = decode_index(text)
+    located = sorted((c for c in geo.communes.values() if c.lat is not None), key=lambda c: (c.departement, c.code_insee))
+    assert len(decoded) == len(located) > 34_000
+    for (dep, name, cps, lat, lon), c in zip(decoded, located):
+        assert (dep, name, cps) == (c.departement, c.nom, list(c.codes_postaux))
+        assert abs(lat - c.lat) <= 0.00051 and abs(lon - c.lon) <= 0.00051, c.nom
+    # homonyms are told apart by their département
+    assert {dep for dep, name, *_ in decode_index(text) if name == "Saint-Denis"} >= {"11", "30", "93", "974"}
+
+
+def test_nearest_places_are_exact_against_brute_force(geo):
+    random.seed(7)
+    communes = [c for c in geo.communes.values() if c.lat is not None]
+    places = [localisateur.Lieu(None, c.lat, c.lon) for c in random.sample(communes, 400)]
+    near = localisateur.Proximite(places)
+    points = [(c.lat, c.lon) for c in random.sample(communes, 300)] + [(16.25, -61.58), (-12.78, 45.22)]
+    for k in (1, 4):
+        for (lat, lon), found in zip(points, near.nearest(points, k)):
+            brute = sorted(distance_km(lat, lon, p.lat, p.lon) for p in places)[:k]
+            assert [round(km, 6) for _p, km in found] == [round(km, 6) for km in brute]
+
+
+def test_places_are_maisons_then_stops_at_their_position_or_their_communes_centre(sample_site: Path):
+    arrets = json.loads((sample_site / "donnees" / "arrets.geojson").read_text(encoding="utf-8"))
+    thilay = next(f for f in arrets["features"] if f["properties"]["lieu"] == "Mairie de Thilay")
+    assert thilay["properties"]["precision"] == "commune" and thilay["properties"]["jour"] == "mardi"
+    centre = Geo(REPO / "data" / "geo").communes["08449"]
+    assert thilay["geometry"]["coordinates"] == [centre.lon, centre.lat]
+    maisons = json.loads((sample_site / "donnees" / "maisons.geojson").read_text(encoding="utf-8"))
+    gueret = next(f for f in maisons["features"] if f["properties"]["id"] == "fs-9001")
+    assert gueret["properties"]["exceptions"][0]["du"] >= "2026-11-26"  # upcoming closures, for « ouvert »
+
+
+def test_commune_page_lists_the_nearest_places_with_their_distance(sample_site: Path):
+    html = (sample_site / "communes" / "23096" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Maisons près de Guéret (23)</h1>" in html
+    names = re.findall(r'class="msap-carte-maison__nom"><a href="[^"]+">([^<]+)</a>', html)
+    kms = re.findall(r'class="msap-distance">([0-9]+,[0-9])\u00a0km</span>', html)
+    assert names[:2] == ["France services de Guéret", "France services Bourganeuf"]
+    centre = Geo(REPO / "data" / "geo").communes["23096"]
+    lat, lon = localisateur.centre(centre)
+    assert kms[1] == f"{distance_km(lat, lon, 45.9537, 1.7555):.1f}".replace(".", ",")
+    assert kms == sorted(kms, key=lambda k: float(k.replace(",", ".")))
+
+
+def test_departement_page_gives_every_commune_its_nearest_place_without_javascript(sample_site: Path):
+    html = (sample_site / "maisons" / "23" / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr><th scope="row">(.*?)</th>\s*<td>(.*?)</td><td>(.*?)</td></tr>', html, re.S)
+    creuse = [c for c in Geo(REPO / "data" / "geo").communes.values() if c.departement == "23" and c.lat]
+    assert len(rows) == len(creuse)
+    bourganeuf = next(r for r in rows if ">Bourganeuf<" in r[0])
+    assert 'href="../../communes/23030/"' in bourganeuf[0] and "France services Bourganeuf" in bourganeuf[1]
+
+
+def test_coverage_page_counts_maisons_per_departement(sample_site: Path):
+    html = (sample_site / "maisons" / "couverture" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Creuse (23) : 2 Maisons</title>" in html and "<title>Ardennes (08) : 1 Maison</title>" in html
+    assert re.search(r"Creuse \(23\)</a></th>\s*<td>2</td><td>0</td><td>1</td>", html)
+    assert re.search(r"<strong>2</strong> départements couverts sur 1[01][0-9]", html)
+
+
+def test_map_library_is_served_by_the_site_with_its_licence(sample_site: Path):
+    for package, licence in (("leaflet", "LICENSE"), ("leaflet.markercluster", "MIT-LICENCE.txt")):
+        folder = sample_site / "assets" / "vendor" / package
+        version = json.loads((REPO / "node_modules" / package / "package.json").read_text())["version"]
+        assert (folder / "VERSION").read_text().split()[1] == version
+        assert "Permission is hereby granted" in (folder / licence).read_text() or "BSD" in (folder / licence).read_text()
+    page = (sample_site / "maisons" / "carte" / "index.html").read_text(encoding="utf-8")
+    assert 'src="../../assets/vendor/leaflet/leaflet.js"' in page and "cdn" not in page.lower()
+
+
+def test_embeddable_page_is_a_whole_light_document_opening_links_in_the_host_page(sample_site: Path):
+    html = (sample_site / "maisons" / "carte" / "integrer" / "index.html").read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and '<html lang="fr">' in html
+    assert '"cible":"_top"' in html and "md-header" not in html
+    assert len(gzip.compress(html.encode())) < 10_000
+
+
+def test_missing_map_library_stops_the_build_with_a_hint(tmp_path: Path):
+    from conftest import make_portal_project
+    from generator.config import load_config
+    from generator.portal.build import BuildError, build
+
+    root = make_portal_project(tmp_path / "projet")
+    (root / "node_modules").unlink()
+    with pytest.raises(BuildError, match="« leaflet » .* Indice : lancez « make setup »"):
+        build(root, load_config(root), tmp_path / "site", search=False)
+    assert not (tmp_path / "site").exists()

@@ -1,0 +1,347 @@
+// « Près de chez moi » : les lieux les plus proches d'une commune, d'un code postal ou de la position, calculés
+// entièrement dans le navigateur (index des communes du site, aucun service de géocodage), la carte (Leaflet
+// servi par le site, fond de carte facultatif) et la liste de ce que montre la carte. État dans l'adresse.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("msap-localisateur-config").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var champ = $("loc-q"), suggestions = $("loc-suggestions"), statut = $("loc-statut");
+  var resultats = $("loc-resultats"), blocResultats = $("loc-bloc-resultats");
+  var filtres = { op: $("f-op"), activite: $("f-activite"), rdv: $("f-rdv"), ouvert: $("f-ouvert"), samedi: $("f-samedi") };
+  var R = 6371.0088, RAD = Math.PI / 180;
+  var JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+  var lieux = [], communes = null, communesPromesse = null, point = null, choix = -1, trouvees = [];
+  var carte = null, calques = {};
+
+  // --- textes ---------------------------------------------------------------------------------------------
+  function plier(texte) {
+    var t = texte.replace(/œ/g, "oe").replace(/Œ/g, "OE").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+    return t.replace(/^st /, "saint ").replace(/^ste /, "sainte ").replace(/ st /g, " saint ").replace(/ ste /g, " sainte ");
+  }
+  function sansArticle(t) { return t.replace(/^(le|la|les|l) /, ""); }
+  function km(d) { return d.toFixed(1).replace(".", ",") + "\u00a0km"; }
+  function echapper(t) {
+    return String(t).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+  function lien(url) {
+    // Les données ouvertes portent des adresses complètes : on les rend relatives au site servi.
+    return url && url.indexOf(config.site) === 0 ? config.racine + url.slice(config.site.length) : url;
+  }
+  function cible() { return config.cible ? ' target="' + config.cible + '"' : ""; }
+
+  // --- distances (haversine : la même formule que le générateur) -------------------------------------------
+  function distance(lat1, lon1, lat2, lon2) {
+    var p1 = lat1 * RAD, p2 = lat2 * RAD, dp = p2 - p1, dl = (lon2 - lon1) * RAD;
+    var h = Math.sin(dp / 2) * Math.sin(dp / 2) + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) * Math.sin(dl / 2);
+    return 2 * R * Math.asin(Math.sqrt(Math.min(h, 1)));
+  }
+
+  // --- horaires -----------------------------------------------------------------------------------------------
+  function minutes(hhmm) { var p = hhmm.split(":"); return parseInt(p[0], 10) * 60 + parseInt(p[1], 10); }
+  function creneaux(liste) {
+    return (liste || []).map(function (c) { var p = c.split("-"); return [minutes(p[0]), minutes(p[1])]; });
+  }
+  function jourListe(valeur) { return valeur ? valeur.split(" ; ") : []; }
+  function ouverture(p) {
+    var semaine = JOURS.map(function (j) { return creneaux(jourListe(p[j])); });
+    if (!semaine.some(function (s) { return s.length; })) return null;
+    return { tz: config.fuseaux[p.departement] || "Europe/Paris", semaine: semaine,
+             exceptions: (p.exceptions || []).map(function (e) {
+               return { du: e.du, au: e.au, motif: e.motif, creneaux: creneaux(e.horaires) }; }) };
+  }
+  function etat(lieu) {
+    if (lieu.arret && lieu.arret.frequence !== "hebdomadaire") {
+      return { ouvert: false, texte: "Passage le " + lieu.arret.jour + (lieu.arret.frequence === "bimensuelle" ?
+        ", une semaine sur deux" : ", certaines semaines du mois") + " : renseignez-vous avant de venir" };
+    }
+    if (!lieu.ouverture || !window.msapOuverture) return { ouvert: false, texte: "Horaires non communiqués" };
+    return window.msapOuverture.statut(lieu.ouverture);
+  }
+
+  // --- données : les lieux (GeoJSON publiés) et l'index des communes ---------------------------------------
+  function charger(url) {
+    return fetch(url).then(function (r) { if (!r.ok) throw new Error(url); return r.json(); });
+  }
+  function lireLieux(maisons, arrets) {
+    var parId = {};
+    maisons.features.forEach(function (f) {
+      var p = f.properties, c = f.geometry.coordinates;
+      parId[p.id] = p;
+      lieux.push({ lat: c[1], lon: c[0], nom: p.nom, commune: p.commune, url: lien(p.url), maison: p,
+                   ouverture: ouverture(p), samedi: !!p.samedi });
+    });
+    arrets.features.forEach(function (f) {
+      var p = f.properties, c = f.geometry.coordinates, m = parId[p.maison] || {};
+      var semaine = JOURS.map(function (j) { return j === p.jour ? creneaux(p.horaires) : []; });
+      lieux.push({ lat: c[1], lon: c[0], nom: p.lieu, commune: p.commune, url: lien(p.url), maison: m, arret: p,
+                   nomMaison: p.nom_maison, samedi: p.jour === "samedi",
+                   ouverture: p.horaires && p.horaires.length ? { tz: config.fuseaux[p.departement] || "Europe/Paris",
+                     semaine: semaine, exceptions: [] } : null });
+    });
+  }
+  function lireCommunes(texte) {
+    var liste = [], dep = "", nomDep = "", nom = "", cps = [], lat = 0, lon = 0;
+    texte.split("\n").forEach(function (ligne) {
+      if (!ligne) return;
+      if (ligne.charAt(0) === "#") {
+        var t = ligne.slice(1).split("\t"); dep = t[0]; nomDep = t[1]; nom = ""; lat = 0; lon = 0; cps = []; return;
+      }
+      var c = ligne.split("\t");
+      nom = nom.slice(0, c[0] ? parseInt(c[0], 10) : 0) + c[1];
+      if (c[2] === "-") cps = [];
+      else if (c[2]) cps = c[2].split(" ").map(function (cp) { return cp.length === 5 ? cp : dep + cp; });
+      lat += parseInt(c[3], 10); lon += parseInt(c[4], 10);
+      var cle = plier(nom);
+      liste.push({ nom: nom, dep: dep, nomDep: nomDep, cps: cps, lat: lat / 1000, lon: lon / 1000,
+                   cle: cle, cle2: sansArticle(cle) });
+    });
+    return liste;
+  }
+  function indexCommunes() {
+    if (!communesPromesse) {
+      communesPromesse = fetch(config.communes).then(function (r) { return r.text(); })
+        .then(function (t) { communes = lireCommunes(t); return communes; });
+    }
+    return communesPromesse;
+  }
+
+  // --- recherche d'une commune ---------------------------------------------------------------------------------
+  function chercher(requete, dep) {
+    var q = plier(requete || ""), out = [];
+    if (!q || !communes) return out;
+    var parCode = /^[0-9]{2,5}$/.test(q.replace(/ /g, ""));
+    if (parCode) {
+      var cp = q.replace(/ /g, "");
+      communes.forEach(function (c) {
+        if (c.cps.some(function (x) { return x.indexOf(cp) === 0; })) out.push({ c: c, rang: c.cps.indexOf(cp) >= 0 ? 0 : 1 });
+      });
+    } else {
+      communes.forEach(function (c) {
+        if (c.cle === q) out.push({ c: c, rang: 0 });
+        else if (c.cle.indexOf(q) === 0) out.push({ c: c, rang: 1 });
+        else if (c.cle2.indexOf(q) === 0) out.push({ c: c, rang: 2 });
+      });
+    }
+    if (dep) out = out.filter(function (o) { return o.c.dep === dep; });
+    out.sort(function (a, b) {
+      return a.rang - b.rang || (parCode ? 0 : a.c.cle.length - b.c.cle.length) || (a.c.cle < b.c.cle ? -1 : a.c.cle > b.c.cle ? 1 : 0)
+        || (a.c.dep < b.c.dep ? -1 : 1);
+    });
+    return out.map(function (o) { return o.c; });
+  }
+  function libelle(c) { return c.nom + " (" + c.dep + " – " + c.nomDep + ")"; }
+
+  function afficherSuggestions(liste) {
+    // Un code postal complet : toutes ses communes (jusqu'à 60) ; sinon les 12 premières.
+    var max = /^[0-9]{5}$/.test(champ.value.replace(/ /g, "")) ? 60 : 12;
+    trouvees = liste.slice(0, max);
+    choix = -1;
+    suggestions.innerHTML = "";
+    trouvees.forEach(function (c, i) {
+      var li = document.createElement("li");
+      li.id = "loc-s-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.textContent = libelle(c) + (c.cps.length ? " · " + c.cps.slice(0, 3).join(", ") + (c.cps.length > 3 ? "…" : "") : "");
+      li.addEventListener("mousedown", function (e) { e.preventDefault(); choisir(c); });
+      suggestions.appendChild(li);
+    });
+    var ouvert = trouvees.length > 0;
+    suggestions.hidden = !ouvert;
+    champ.setAttribute("aria-expanded", ouvert ? "true" : "false");
+    champ.removeAttribute("aria-activedescendant");
+    if (champ.value.trim()) {
+      statut.textContent = ouvert ? trouvees.length + (liste.length > max ? " premières" : "") + " communes proposées : flèche bas pour choisir."
+        : "Aucune commune ne correspond à « " + champ.value.trim() + " ».";
+    }
+  }
+  function surligner(i) {
+    var items = suggestions.children;
+    for (var k = 0; k < items.length; k++) items[k].setAttribute("aria-selected", k === i ? "true" : "false");
+    choix = i;
+    if (i >= 0) champ.setAttribute("aria-activedescendant", "loc-s-" + i);
+    else champ.removeAttribute("aria-activedescendant");
+  }
+  function fermer() { suggestions.hidden = true; champ.setAttribute("aria-expanded", "false"); champ.removeAttribute("aria-activedescendant"); }
+  function choisir(c) {
+    champ.value = c.nom;
+    fermer();
+    point = { lat: c.lat, lon: c.lon, nom: c.nom + " (" + c.dep + ")", q: c.nom, dep: c.dep };
+    actualiser(true);
+  }
+
+  // --- filtres, résultats ----------------------------------------------------------------------------------
+  function retenu(l) {
+    var op = filtres.op.value, act = filtres.activite.value, rdv = filtres.rdv.value, m = l.maison || {};
+    if (op && config.socle.indexOf(op) < 0 && (m.operateurs || "").split(" ; ").indexOf(op) < 0) return false;
+    if (act && (m.activites || "").split(" ; ").indexOf(act) < 0) return false;
+    if (rdv === "sans" && ["sans", "possible"].indexOf(m.rendez_vous || "sans") < 0) return false;
+    if (rdv === "avec" && ["possible", "conseille", "obligatoire"].indexOf(m.rendez_vous) < 0) return false;
+    if (filtres.samedi.checked && !l.samedi) return false;
+    if (filtres.ouvert.checked && !etat(l).ouvert) return false;
+    return true;
+  }
+  function plusProches(lat, lon, k) {
+    var liste = [];
+    for (var i = 0; i < lieux.length; i++) {
+      if (retenu(lieux[i])) liste.push({ lieu: lieux[i], km: distance(lat, lon, lieux[i].lat, lieux[i].lon), i: i });
+    }
+    liste.sort(function (a, b) { return (Math.round(a.km * 1e6) - Math.round(b.km * 1e6)) || a.i - b.i; });
+    return liste.slice(0, k);
+  }
+  function nomLieu(l) {
+    return '<a href="' + echapper(l.url) + '"' + cible() + ">" + echapper(l.nom) + "</a>" +
+      (l.arret ? ' <span class="msap-badge">Permanence</span>' : "");
+  }
+  function afficherResultats() {
+    if (!point) return;
+    var liste = plusProches(point.lat, point.lon, config.resultats);
+    resultats.innerHTML = liste.map(function (r) {
+      var l = r.lieu, e = etat(l);
+      return '<li class="msap-carte-maison" data-distance="' + r.km.toFixed(1) + '">' +
+        '<span class="msap-carte-maison__nom">' + nomLieu(l) + "</span>" +
+        '<span class="msap-distance">' + km(r.km) + "</span>" +
+        "<span>" + echapper(l.commune) + (l.arret ? " · " + echapper(l.nomMaison || "") : "") + "</span>" +
+        '<span class="msap-etat ' + (e.ouvert ? "msap-statut--ouvert" : "msap-statut--ferme") + '">' + echapper(e.texte) + "</span></li>";
+    }).join("");
+    blocResultats.hidden = false;
+    $("loc-titre").textContent = "Les lieux les plus proches de " + point.nom;
+    statut.textContent = liste.length ? liste.length + " lieux trouvés près de " + point.nom + " ; le plus proche : " +
+      liste[0].lieu.nom + ", à " + km(liste[0].km) + "." : "Aucun lieu ne correspond aux filtres choisis.";
+    if (carte && liste.length) {
+      carte.fitBounds(L.latLngBounds([[point.lat, point.lon]].concat(liste.slice(0, 5).map(function (r) {
+        return [r.lieu.lat, r.lieu.lon]; }))).pad(0.2));
+    }
+  }
+  function etatAdresse() {
+    var p = new URLSearchParams();
+    if (point && point.q) { p.set("q", point.q); if (point.dep) p.set("dep", point.dep); }
+    else if (point) { p.set("lat", point.lat.toFixed(4)); p.set("lon", point.lon.toFixed(4)); }
+    ["op", "activite", "rdv"].forEach(function (k) { if (filtres[k].value) p.set(k, filtres[k].value); });
+    ["ouvert", "samedi"].forEach(function (k) { if (filtres[k].checked) p.set(k, "1"); });
+    var texte = p.toString();
+    history.replaceState(null, "", location.pathname + (texte ? "?" + texte : "") + location.hash);
+  }
+  function actualiser(annoncer) {
+    etatAdresse();
+    if (point) afficherResultats();
+    dessiner();
+    if (!annoncer && !point) statut.textContent = "Filtres appliqués à la carte.";
+  }
+
+  // --- carte ---------------------------------------------------------------------------------------------------
+  function icone(classe, nom) {
+    return L.divIcon({ className: "msap-pin " + classe, iconSize: [18, 18],
+                       html: '<span class="msap-sr">' + echapper(nom) + "</span>" });
+  }
+  function groupe(nom) {
+    return L.markerClusterGroup({ showCoverageOnHover: false, chunkedLoading: true, iconCreateFunction: function (g) {
+      var n = g.getChildCount();
+      return L.divIcon({ className: "msap-grappe", iconSize: [38, 38],
+                         html: '<span aria-hidden="true">' + n + '</span><span class="msap-sr">Groupe de ' + n + " " + nom + " : zoomer</span>" });
+    } });
+  }
+  function initCarte() {
+    if (!window.L || !$("loc-carte")) return;
+    carte = L.map("loc-carte", { center: [46.6, 2.4], zoom: 5, minZoom: 3, keyboard: true });
+    carte.attributionControl.setPrefix('<a href="https://leafletjs.com"' + cible() + ">Leaflet</a>");
+    if (config.tuiles) L.tileLayer(config.tuiles, { attribution: echapper(config.attribution), maxZoom: 18 }).addTo(carte);
+    charger(config.contours).then(function (geo) {
+      L.geoJSON(geo, { interactive: false, style: { color: "#000091", weight: 1, fillColor: "#e3e3fd", fillOpacity: 0.4 } })
+        .addTo(carte).bringToBack();
+    }).catch(function () {});
+    calques.maisons = groupe("Maisons").addTo(carte);
+    calques.arrets = groupe("permanences").addTo(carte);
+    calques.projets = groupe("projets");
+    L.control.layers(null, { "Maisons": calques.maisons, "Permanences itinérantes": calques.arrets,
+                             "Projets": calques.projets }, { collapsed: false }).addTo(carte);
+    charger(config.projets).then(function (geo) {
+      calques.projets.addLayers(geo.features.map(function (f) {
+        var p = f.properties, c = f.geometry.coordinates;
+        return L.marker([c[1], c[0]], { icon: icone("msap-pin--projet", p.titre), title: p.titre })
+          .bindPopup('<a href="' + echapper(lien(p.url)) + '"' + cible() + ">" + echapper(p.titre) + "</a><br>" + echapper(p.nom_maison));
+      }));
+    }).catch(function () {});
+    carte.on("moveend", listeVisible);
+  }
+  function dessiner() {
+    if (!carte) return;
+    var m = [], a = [];
+    lieux.forEach(function (l) {
+      if (!retenu(l)) return;
+      var marqueur = L.marker([l.lat, l.lon], { icon: icone(l.arret ? "msap-pin--arret" : "msap-pin--maison", l.nom), title: l.nom })
+        .bindPopup(nomLieu(l) + "<br>" + echapper(l.commune) + "<br>" + echapper(etat(l).texte));
+      (l.arret ? a : m).push(marqueur);
+    });
+    calques.maisons.clearLayers(); calques.maisons.addLayers(m);
+    calques.arrets.clearLayers(); calques.arrets.addLayers(a);
+    listeVisible();
+  }
+  function listeVisible() {
+    var zone = carte ? carte.getBounds() : null, dans = [];
+    lieux.forEach(function (l) { if (retenu(l) && (!zone || zone.contains([l.lat, l.lon]))) dans.push(l); });
+    $("loc-liste-statut").textContent = dans.length + " lieux dans la zone affichée" +
+      (dans.length > 100 ? " ; les 100 premiers sont listés : zoomez ou cherchez votre commune pour préciser." : ".");
+    $("loc-liste").innerHTML = dans.slice(0, 100).map(function (l) {
+      return "<li>" + nomLieu(l) + " — " + echapper(l.commune) + "</li>";
+    }).join("");
+  }
+
+  // --- interactions ----------------------------------------------------------------------------------------------
+  champ.addEventListener("focus", indexCommunes);
+  champ.addEventListener("input", function () {
+    indexCommunes().then(function () { afficherSuggestions(chercher(champ.value)); });
+  });
+  champ.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowDown" && trouvees.length) { e.preventDefault(); suggestions.hidden = false; surligner((choix + 1) % trouvees.length); }
+    else if (e.key === "ArrowUp" && trouvees.length) { e.preventDefault(); surligner(choix <= 0 ? trouvees.length - 1 : choix - 1); }
+    else if (e.key === "Escape") { fermer(); }
+    else if (e.key === "Enter" && choix >= 0 && !suggestions.hidden) { e.preventDefault(); choisir(trouvees[choix]); }
+  });
+  champ.addEventListener("blur", function () { setTimeout(fermer, 150); });
+  $("loc-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    indexCommunes().then(function () {
+      var liste = chercher(champ.value);
+      if (liste.length) choisir(liste[0]);
+      else statut.textContent = "Aucune commune ne correspond à « " + champ.value.trim() + " » : vérifiez l'orthographe ou tapez le code postal.";
+    });
+  });
+  $("loc-geo").addEventListener("click", function () {
+    if (!navigator.geolocation) { statut.textContent = "Votre navigateur ne donne pas la position : tapez votre commune."; return; }
+    statut.textContent = "Recherche de votre position…";
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      point = { lat: pos.coords.latitude, lon: pos.coords.longitude, nom: "votre position" };
+      actualiser(true);
+    }, function () { statut.textContent = "Position indisponible : tapez votre commune ou votre code postal."; },
+    { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
+  });
+  Object.keys(filtres).forEach(function (k) { filtres[k].addEventListener("change", function () { actualiser(false); }); });
+
+  // --- démarrage : les lieux, la carte, puis l'état de l'adresse ------------------------------------------------
+  var params = new URLSearchParams(location.search);
+  ["op", "activite", "rdv"].forEach(function (k) { if (params.get(k)) filtres[k].value = params.get(k); });
+  ["ouvert", "samedi"].forEach(function (k) { filtres[k].checked = params.get(k) === "1"; });
+  initCarte();
+  var pret = Promise.all([charger(config.maisons), charger(config.arrets)]).then(function (d) {
+    lireLieux(d[0], d[1]);
+    if (params.get("lat") && params.get("lon")) {
+      point = { lat: parseFloat(params.get("lat")), lon: parseFloat(params.get("lon")), nom: "la position indiquée" };
+      actualiser(true);
+      return;
+    }
+    if (params.get("q")) {
+      champ.value = params.get("q");
+      return indexCommunes().then(function () {
+        var liste = chercher(params.get("q"), params.get("dep"));
+        if (liste.length) choisir(liste[0]); else dessiner();
+      });
+    }
+    dessiner();
+  }).catch(function () {
+    statut.textContent = "Les lieux n'ont pas pu être chargés : rechargez la page, ou utilisez les listes par département.";
+  });
+  window.msapLocalisateur = { pret: pret, chercher: function (q, dep) { return indexCommunes().then(function () { return chercher(q, dep); }); },
+                              plusProches: plusProches, lieux: lieux };
+})();
