@@ -136,6 +136,35 @@ def first_search(site: Path, query: str) -> tuple[int, int, int]:
     return sum(s[1] for s in sizes), sum(s[2] for s in sizes), len(sizes)
 
 
+def locator_figures(site: Path) -> str:
+    """The locator: its page loaded with pins and tiles blocked, one « commune → nearest » answer, the index."""
+    from playwright.sync_api import sync_playwright
+
+    index = (site / "assets" / "msap" / "communes.tsv").read_bytes()
+    server = _serve(site)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless=new", "--no-sandbox"])
+            page = browser.new_page()
+            page.route(lambda url: "127.0.0.1" not in url or url.endswith(".geojson"), lambda route: route.abort())
+            page.goto(f"http://127.0.0.1:{server.server_port}/maisons/carte/", wait_until="load")
+            loaded = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+            page.unroute_all()
+            page.goto(f"http://127.0.0.1:{server.server_port}/maisons/carte/")
+            answer = page.evaluate("""async () => {
+                const loc = window.msapLocalisateur; await loc.pret; await loc.chercher("a");
+                const t = performance.now();
+                for (let i = 0; i < 50; i++) {
+                  const c = (await loc.chercher("Guéret"))[0]; loc.plusProches(c.lat, c.lon, 10);
+                }
+                return (performance.now() - t) / 50; }""")
+            browser.close()
+    finally:
+        server.shutdown()
+    return (f"page de la carte chargée en {loaded:.0f} ms (repères et tuiles bloqués) ; commune → lieux les plus "
+            f"proches en {answer:.1f} ms ; index des communes {len(gzip.compress(index, 6)) / 1000:.0f} ko compressés")
+
+
 def serve_latency(root: Path, work: Path) -> float:
     """Seconds between saving an edited fiche and `msap serve` serving the rebuilt page."""
     import socket
@@ -227,6 +256,8 @@ def cmd_bench(root: Path, total: int, compare: bool, with_lighthouse: bool = Fal
             if compare:
                 plain = plain_mkdocs(project, work / f"mkdocs-{len(rows)}")
                 print(f"   mkdocs-material seul, mêmes fiches : {plain:.1f} s (×{plain / m['wall']:.1f})", flush=True)
+            if not rows:
+                print("   Près de chez moi : " + locator_figures(site), flush=True)
             if with_lighthouse and not rows:
                 for text in lighthouse(site, ["", "maisons/19/ayen/", "maisons/19/"]):
                     print("   Lighthouse " + text, flush=True)
