@@ -85,6 +85,15 @@ class Geo:
         return out
 
     @cached_property
+    def located_by_departement(self) -> dict[str, list[Commune]]:
+        """Communes with a centre point, per département, in code order."""
+        out: dict[str, list[Commune]] = {}
+        for c in sorted(self.communes.values(), key=lambda c: c.code_insee):
+            if c.lat is not None:
+                out.setdefault(c.departement, []).append(c)
+        return out
+
+    @cached_property
     def by_name(self) -> dict[tuple[str, str], list[Commune]]:
         """(département, folded name) -> communes."""
         out: dict[tuple[str, str], list[Commune]] = {}

@@ -106,6 +106,13 @@ def _serve(site: Path):
     return server
 
 
+def _chromium(playwright):
+    """Debian's Chromium, headless, quiet (no background requests)."""
+    return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"])
+
+
 def first_search(site: Path, query: str) -> tuple[int, int, int]:
     """Bytes transferred by the first search in Chromium: (raw, compressed, requests)."""
     from playwright.sync_api import sync_playwright
@@ -114,9 +121,7 @@ def first_search(site: Path, query: str) -> tuple[int, int, int]:
     sizes: list[tuple[str, int, int]] = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            browser = _chromium(p)
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{server.server_port}/recherche/")
             page.wait_for_load_state("networkidle")
@@ -144,7 +149,7 @@ def locator_figures(site: Path) -> str:
     server = _serve(site)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless=new", "--no-sandbox"])
+            browser = _chromium(p)
             page = browser.new_page()
             page.route(lambda url: "127.0.0.1" not in url or url.endswith(".geojson"), lambda route: route.abort())
             page.goto(f"http://127.0.0.1:{server.server_port}/maisons/carte/", wait_until="load")

@@ -154,7 +154,7 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
         maps.write_all(out / urls.ASSETS / "cartes")
-        write_locator_data(root, config, geo, out)
+        write_locator_data(geo, maps, out)
         copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
         exports.write_all(portal, out, root / "schemas")
         paths = [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
@@ -172,12 +172,12 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
 
 
-def write_locator_data(root: Path, config: Config, geo: Any, out: Path) -> None:
+def write_locator_data(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:
     """The commune index and the light département outlines the locator loads in the browser."""
     from . import localisateur
 
     (out / urls.asset("communes.tsv")).write_text(localisateur.commune_index(geo), encoding="utf-8")
-    contours = localisateur.outlines(root / config.geo_dir / "departements.geojson")
+    contours = localisateur.outlines(maps.features, {code: d.nom for code, d in geo.departements.items()})
     (out / urls.asset("departements.geojson")).write_text(
         json.dumps(contours, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 

@@ -7,9 +7,7 @@ commune's centre). Distances are great-circle distances, the same formula as the
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -72,11 +70,11 @@ class Proximite:
         self.lon = np.radians(np.array([p.lon for p in places], dtype=float))
         self.cos = np.cos(self.lat)
 
-    def distances(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-        """Kilometres from each point (rows) to each place (columns); haversine, as in the browser."""
+    def distances(self, lat: np.ndarray, lon: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Kilometres from each point (rows) to the places ``cols`` (columns); haversine, as in the browser."""
         p1, l1 = np.radians(lat)[:, None], np.radians(lon)[:, None]
-        h = np.sin((self.lat[None, :] - p1) / 2) ** 2 + np.cos(p1) * self.cos[None, :] * np.sin(
-            (self.lon[None, :] - l1) / 2) ** 2
+        h = np.sin((self.lat[cols][None, :] - p1) / 2) ** 2 + np.cos(p1) * self.cos[cols][None, :] * np.sin(
+            (self.lon[cols][None, :] - l1) / 2) ** 2
         return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
 
     def nearest(self, points: list[tuple[float, float]], k: int, chunk: int = 300,
@@ -91,6 +89,7 @@ class Proximite:
             return [[] for _ in points]
         k = min(k, len(self.places))
         lat_deg, lon_deg = np.degrees(self.lat), np.degrees(self.lon)
+        everywhere = np.arange(len(self.places))
         out: list[list[tuple[Lieu, float]]] = []
         for start in range(0, len(points), chunk):
             part = np.array(points[start:start + chunk], dtype=float).reshape(-1, 2)
@@ -98,26 +97,18 @@ class Proximite:
             dlat = radius_km / 111.0
             widest = min(89.0, max(abs(south), abs(north)) + dlat)
             dlon = radius_km / (111.0 * np.cos(np.radians(widest))) * 1.5
-            mask = ((lat_deg >= south - dlat) & (lat_deg <= north + dlat)
-                    & (lon_deg >= part[:, 1].min() - dlon) & (lon_deg <= part[:, 1].max() + dlon))
-            cols = np.nonzero(mask)[0]
-            rows = [self._best(part, cols, k)] if len(cols) >= k else []
-            if rows:
-                best = rows[0]
-                far = [i for i, found in enumerate(best) if found[-1][1] > radius_km]
-            else:
-                best, far = [None] * len(part), list(range(len(part)))
+            cols = np.nonzero((lat_deg >= south - dlat) & (lat_deg <= north + dlat)
+                              & (lon_deg >= part[:, 1].min() - dlon) & (lon_deg <= part[:, 1].max() + dlon))[0]
+            best = self._best(part, cols, k) if len(cols) >= k else [[(None, np.inf)]] * len(part)
+            far = [i for i, found in enumerate(best) if found[-1][1] > radius_km]
             if far:
-                everywhere = self._best(part[far], np.arange(len(self.places)), k)
-                for i, found in zip(far, everywhere):
+                for i, found in zip(far, self._best(part[far], everywhere, k)):
                     best[i] = found
             out += best
         return out
 
     def _best(self, part: np.ndarray, cols: np.ndarray, k: int) -> list[list[tuple[Lieu, float]]]:
-        sub = Proximite.__new__(Proximite)
-        sub.lat, sub.lon, sub.cos = self.lat[cols], self.lon[cols], self.cos[cols]
-        d = sub.distances(part[:, 0], part[:, 1])
+        d = self.distances(part[:, 0], part[:, 1], cols)
         if k == 1:  # argmin keeps the first of equal distances: the same tie rule, without a loop per row
             first = d.argmin(axis=1)
             kms = d[np.arange(len(part)), first].tolist()
@@ -136,7 +127,7 @@ class Voisinage:
     """What the pages need to answer « près de chez moi » without JavaScript (computed once per build)."""
 
     def __init__(self, maisons: list[Any], geo: Geo, k: int):
-        self.geo, self.k = geo, k
+        self.geo = geo
         self.places = lieux(maisons, geo)
         self.proximite = Proximite(self.places)
         codes = {f.data.adresse.code_insee for f in maisons} | {
@@ -146,17 +137,12 @@ class Voisinage:
         found = self.proximite.nearest([centre(c) for c in self.communes], k)
         self.proches = {c.code_insee: near for c, near in zip(self.communes, found)}
         self._tables: dict[str, list[tuple[Any, Lieu, float]]] = {}
-        self._by_dep: dict[str, list[Any]] | None = None
 
     def par_departement(self, code: str) -> list[tuple[Any, Lieu, float]]:
         """Every commune of a département with its nearest place: (commune, place, km), by name."""
         if code not in self._tables:
-            if self._by_dep is None:
-                self._by_dep = {}
-                for c in self.geo.communes.values():
-                    if c.lat is not None:
-                        self._by_dep.setdefault(c.departement, []).append(c)
-            communes = sorted(self._by_dep.get(code, []), key=lambda c: c.nom.translate(_ORDER).casefold())
+            communes = sorted(self.geo.located_by_departement.get(code, []),
+                              key=lambda c: c.nom.translate(_ORDER).casefold())
             nearest = self.proximite.nearest([centre(c) for c in communes], 1)
             self._tables[code] = [(c, near[0][0], near[0][1]) for c, near in zip(communes, nearest) if near]
         return self._tables[code]
@@ -174,16 +160,13 @@ def commune_index(geo: Geo) -> str:
     with them (empty: same as the previous line, ``-``: none), and the centre is in thousandths of a degree,
     as a difference from the previous commune of the block.
     """
-    by_dep: dict[str, list[Any]] = {}
-    for c in geo.communes.values():
-        if c.lat is not None:
-            by_dep.setdefault(c.departement, []).append(c)
+    by_dep = geo.located_by_departement
     lines: list[str] = []
     for dep in sorted(by_dep):
         nom = geo.departements[dep].nom if dep in geo.departements else dep
         lines.append(f"#{dep}\t{nom}")
         prev_name, prev_cps, plat, plon = "", None, 0, 0
-        for c in sorted(by_dep[dep], key=lambda c: c.code_insee):
+        for c in by_dep[dep]:
             shared = _shared(prev_name, c.nom)
             cps = " ".join(cp[len(dep):] if cp.startswith(dep) else cp for cp in c.codes_postaux) or "-"
             lat, lon = round(c.lat * 1000), round(c.lon * 1000)
@@ -199,19 +182,15 @@ def _shared(a: str, b: str) -> int:
     return n if n > 1 else 0
 
 
-def outlines(geojson: Path, tolerance: float = 0.006) -> dict[str, Any]:
-    """The départements' outlines, simplified for the map (drawn when the tiles cannot load)."""
-    if not geojson.exists():
-        return {"type": "FeatureCollection", "features": []}
-    data = json.loads(geojson.read_text(encoding="utf-8"))
-    features = []
-    for feature in data["features"]:
+def outlines(features: dict[str, dict], names: dict[str, str], tolerance: float = 0.006) -> dict[str, Any]:
+    """The départements' outlines (``MiniMaps.features``), simplified for the map (drawn when tiles fail)."""
+    out = []
+    for code, geometry in features.items():
         polygons = []
-        for ring in _rings(feature["geometry"]):
+        for ring in _rings(geometry):
             pts = _simplify([(round(x, 3), round(y, 3)) for x, y in ring], tolerance)
             if len(pts) >= 4:
                 polygons.append([[list(p) for p in pts]])
-        props = feature["properties"]
-        features.append({"type": "Feature", "properties": {"code": props["insee_dep"], "nom": props["lib_dep"]},
-                         "geometry": {"type": "MultiPolygon", "coordinates": polygons}})
-    return {"type": "FeatureCollection", "features": features}
+        out.append({"type": "Feature", "properties": {"code": code, "nom": names.get(code, code)},
+                    "geometry": {"type": "MultiPolygon", "coordinates": polygons}})
+    return {"type": "FeatureCollection", "features": out}

@@ -116,8 +116,8 @@ class Portal:
         for c in self.geo.communes.values():
             if c.departement in out and not c.code_insee.startswith(ARRONDISSEMENTS):
                 out[c.departement]["habitants"] += c.population
-        for f in self.maisons:
-            row = out.setdefault(f.data.departement, {"maisons": 0, "itinerantes": 0, "projets": 0, "habitants": 0})
+        for f in self.maisons:  # a fiche's département is checked against the same list
+            row = out[f.data.departement]
             row["maisons"] += 1
             row["itinerantes"] += f.data.format != "fixe"
         for p in self.projets:
