@@ -128,6 +128,9 @@ def test_every_template_has_no_accessibility_violation(page, base, axe, name):
     page.goto(base + TEMPLATES[name])
     if name == "recherche":
         _results(page)
+    if name.startswith("carte"):  # audit the map once its controls and outlines are drawn
+        page.locator(".leaflet-control-attribution a").first.wait_for()
+        page.locator("path.leaflet-interactive, .leaflet-overlay-pane path").first.wait_for(state="attached")
     violations = axe(page)
     assert violations == [], axe.format(violations)
 
