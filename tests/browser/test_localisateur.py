@@ -25,16 +25,19 @@ def base(sample_site: Path, serve_dir) -> str:
 
 @pytest.fixture(scope="module")
 def expected(sample_site: Path):
-    """The nearest places of a commune, as the generator computes them: [(name, "3,2")]."""
+    """The nearest places of a commune (its INSEE code) or of a (lat, lon) point, as the generator computes
+    them: [(name, "3,2")]."""
     root = sample_site.parent / "projet"
     config = load_config(root)
     site, geo, _report = load_checked(root, config)
     places = lieux(Portal(site, geo, "https://portail.test/").maisons, geo)
     near = Proximite(places)
 
-    def nearest(code_insee: str) -> list[tuple[str, str]]:
-        c = Geo(root / config.geo_dir).communes[code_insee]
-        found = near.nearest([centre(c)], config.carte_resultats)[0]  # the centre the browser's index holds
+    communes = Geo(root / config.geo_dir).communes
+
+    def nearest(where: str | tuple[float, float]) -> list[tuple[str, str]]:
+        point = centre(communes[where]) if isinstance(where, str) else where  # the centre the browser's index holds
+        found = near.nearest([point], config.carte_resultats)[0]
         return [(p.nom, f"{km:.1f}".replace(".", ",")) for p, km in found]
     return nearest
 
@@ -142,3 +145,30 @@ def test_embeddable_version_answers_the_same_way(page, base, expected):
     page.goto(base + "maisons/carte/integrer/?q=Gu%C3%A9ret&dep=23")
     assert shown(page) == expected("23096")
     assert page.locator("#loc-resultats a").first.get_attribute("target") == "_top"
+
+
+def test_my_position_lists_the_nearest_places_without_putting_the_exact_spot_in_the_address(page, base, expected):
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 45.95337, "longitude": 1.76224})  # a field near Bourganeuf
+    open_locator(page, base)
+    page.get_by_role("button", name="Utiliser ma position").click()
+    assert shown(page) == expected((45.95, 1.76))  # rounded to about 1 km before anything is computed
+    assert "près de votre position" in page.locator("#loc-statut").inner_text()
+    assert "lat=45.95&lon=1.76" in page.url and "45.953" not in page.url
+    page.reload()  # the shared address gives the same answer
+    assert shown(page) == expected((45.95, 1.76))
+
+
+def test_a_refused_position_says_so_and_returns_to_the_search_box(page, base):
+    open_locator(page, base)  # no permission granted: the browser refuses
+    page.get_by_role("button", name="Utiliser ma position").click()
+    page.locator("#loc-statut").filter(has_text="pas autorisé").wait_for()
+    assert page.evaluate("document.activeElement.id") == "loc-q"
+    assert page.locator("#loc-resultats li").count() == 0
+
+
+def test_a_mangled_position_in_the_address_is_ignored(page, base):
+    open_locator(page, base, "?lat=abc&lon=1.7")
+    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon').length > 0")
+    assert page.locator("#loc-resultats li").count() == 0
+    assert [e for e in page.msap_errors if "/tuiles/" not in e] == []  # only the dead tile server complains

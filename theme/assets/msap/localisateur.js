@@ -214,10 +214,11 @@
         return [r.lieu.lat, r.lieu.lon]; }))).pad(0.2));
     }
   }
+  function arrondi(degres) { return Math.round(degres * 100) / 100; }
   function etatAdresse() {
     var p = new URLSearchParams();
     if (point && point.q) { p.set("q", point.q); if (point.dep) p.set("dep", point.dep); }
-    else if (point) { p.set("lat", point.lat.toFixed(4)); p.set("lon", point.lon.toFixed(4)); }
+    else if (point) { p.set("lat", point.lat.toFixed(2)); p.set("lon", point.lon.toFixed(2)); }
     ["op", "activite", "rdv"].forEach(function (k) { if (filtres[k].value) p.set(k, filtres[k].value); });
     ["ouvert", "samedi"].forEach(function (k) { if (filtres[k].checked) p.set(k, "1"); });
     var texte = p.toString();
@@ -312,9 +313,15 @@
     if (!navigator.geolocation) { statut.textContent = "Votre navigateur ne donne pas la position : tapez votre commune."; return; }
     statut.textContent = "Recherche de votre position…";
     navigator.geolocation.getCurrentPosition(function (pos) {
-      point = { lat: pos.coords.latitude, lon: pos.coords.longitude, nom: "votre position" };
-      actualiser(true);
-    }, function () { statut.textContent = "Position indisponible : tapez votre commune ou votre code postal."; },
+      // rounded to 0.01° (about 1 km): enough to find the nearest place, and the address bar (which a person may
+      // share) does not carry where they stand to the metre; the same rounding makes a shared address reproduce it
+      point = { lat: arrondi(pos.coords.latitude), lon: arrondi(pos.coords.longitude), nom: "votre position" };
+      pret.then(function () { actualiser(true); });
+    }, function (erreur) {
+      statut.textContent = (erreur.code === 1 ? "Vous n'avez pas autorisé l'accès à votre position"
+        : "Position indisponible") + " : tapez votre commune ou votre code postal.";
+      champ.focus();
+    },
     { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
   });
   Object.keys(filtres).forEach(function (k) { filtres[k].addEventListener("change", function () { actualiser(false); }); });
@@ -326,8 +333,9 @@
   initCarte();
   var pret = Promise.all([charger(config.maisons), charger(config.arrets)]).then(function (d) {
     lireLieux(d[0], d[1]);
-    if (params.get("lat") && params.get("lon")) {
-      point = { lat: parseFloat(params.get("lat")), lon: parseFloat(params.get("lon")), nom: "la position indiquée" };
+    var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon"));
+    if (Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {  // false for a missing or mangled value (NaN)
+      point = { lat: arrondi(lat), lon: arrondi(lon), nom: "la position indiquée" };
       actualiser(true);
       return;
     }
