@@ -24,11 +24,13 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --silent --ignore-scripts
 	touch $@
 
-## System packages for the browser tests, when missing: Chromium and its driver, a Java runtime (vnu.jar).
+## System packages for the tests, when missing: Chromium and its driver, a Java runtime (vnu.jar), PostgreSQL
+## (the visit-tracking API is tested against it; the tests start their own server).
 system:
 	@packages=""; \
 	if [ ! -x $(CHROMIUM) ]; then packages="chromium chromium-driver"; fi; \
 	if ! command -v java >/dev/null 2>&1; then packages="$$packages default-jre-headless"; fi; \
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then packages="$$packages postgresql"; fi; \
 	if [ -n "$$packages" ]; then \
 	  echo "Installation des paquets système :$$packages (journal dans $(APT_LOG))"; \
 	  { $(SUDO) apt-get update -qq && \

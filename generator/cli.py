@@ -43,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lighthouse", action="store_true",
                    help="noter aussi accueil, fiche et liste avec Lighthouse 12 (npx, registre npm)")
 
+    from frequentation.cli import add_parser as add_api_parser
+
+    add_api_parser(sub)
+
     p = sub.add_parser("schema", help="régénérer les schémas JSON et la documentation des champs")
     p.add_argument("--check", action="store_true", help="échouer si les fichiers générés ne sont pas à jour")
 
@@ -65,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from .portal.bench import cmd_bench
         return cmd_bench(root, args.fiches, not args.sans_mkdocs, args.lighthouse)
+    if args.command == "api":
+        from frequentation.cli import run as run_api
+        return run_api(root, args)
     if args.command == "schema":
         from .schema_export import cmd_schema
         return cmd_schema(root, args.check)

@@ -1,0 +1,89 @@
+"""Tokens: one per Maison for its agents, reviewer tokens for a département or the nation. Only a token's
+SHA-256 is stored (tokens are 256 random bits: a slow hash would add nothing); a token is shown once, at
+creation. Writes are rate limited per token."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, insert, select, update
+
+from .store import now
+from .tables import jeton
+
+PREFIX = "msap_"
+
+
+@dataclass(frozen=True)
+class Jeton:
+    id: int
+    role: str  # « agent » or « relecteur »
+    maison: str | None
+    departement: str | None  # a reviewer's scope; None with role « relecteur »: the whole country
+
+    def reads_maison(self, maison: str, departement: str) -> bool:
+        if self.role == "agent":
+            return self.maison == maison
+        return self.departement is None or self.departement == departement
+
+    def reads_departement(self, departement: str) -> bool:
+        return self.role == "relecteur" and self.departement in (None, departement)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create(engine: Engine, role: str, maison: str | None = None, departement: str | None = None,
+           libelle: str = "") -> tuple[int, str]:
+    token = PREFIX + secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        new_id = conn.execute(insert(jeton).values(
+            empreinte=digest(token), role=role, maison=maison, departement=departement, libelle=libelle,
+            cree_le=now())).inserted_primary_key[0]
+    return new_id, token
+
+
+def revoke(engine: Engine, token_id: int) -> bool:
+    with engine.begin() as conn:
+        done = conn.execute(update(jeton).where(jeton.c.id == token_id, jeton.c.revoque_le.is_(None))
+                            .values(revoque_le=now()))
+    return done.rowcount == 1
+
+
+def every(engine: Engine) -> list[dict]:
+    with engine.connect().execution_options(lecture=True) as conn:
+        return [dict(r._mapping) for r in conn.execute(select(jeton).order_by(jeton.c.id))]
+
+
+def lookup(engine: Engine, token: str) -> Jeton | None:
+    if not token.startswith(PREFIX) or len(token) > 200:
+        return None
+    with engine.connect().execution_options(lecture=True) as conn:
+        row = conn.execute(select(jeton).where(jeton.c.empreinte == digest(token),
+                                               jeton.c.revoque_le.is_(None))).first()
+    return Jeton(row.id, row.role, row.maison, row.departement) if row else None
+
+
+class RateLimiter:
+    """A token bucket per token: ``burst`` writes at once, then ``rate`` per second."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst = rate, burst
+        self._buckets: dict[int, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: int) -> float:
+        """0 when the write may go, else the seconds to wait."""
+        with self._lock:
+            clock = time.monotonic()
+            tokens, last = self._buckets.get(key, (float(self.burst), clock))
+            tokens = min(float(self.burst), tokens + (clock - last) * self.rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, clock)
+                return 0.0
+            self._buckets[key] = (tokens, clock)
+            return (1 - tokens) / self.rate

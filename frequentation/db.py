@@ -1,0 +1,67 @@
+"""The engine: SQLite (WAL, a writer at a time, durable once committed) or PostgreSQL; migrations applied with
+Alembic at start."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(Exception):
+    pass
+
+
+def engine_for(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               pool_size=8, max_overflow=8)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None  # transactions are begun below, not by the driver
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a committed transaction survives the process being killed (it is in the
+            # WAL file); only a power cut may lose the last ones. FULL would fsync at every commit.
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:
+            # A write takes the lock when it starts: two writers never deadlock upgrading a read lock.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("lecture") else "BEGIN IMMEDIATE")
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    try:
+        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    except Exception as exc:  # noqa: BLE001 - a bad URL or a missing driver, said plainly
+        raise DatabaseError(f"DATABASE_URL inutilisable : {exc} — Indice : "
+                            "postgresql+psycopg://utilisateur:motdepasse@hote/base, ou vide pour SQLite") from None
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest migration (creates the tables on an empty base)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except Exception as exc:  # noqa: BLE001
+        raise DatabaseError(f"la base de la fréquentation est injoignable ou illisible : {exc} — Indice : "
+                            "vérifiez DATABASE_URL et que le serveur PostgreSQL tourne") from None
+
+
+def is_current(engine: Engine) -> bool:
+    return "alembic_version" in inspect(engine).get_table_names()
