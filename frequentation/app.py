@@ -11,6 +11,8 @@ from fastapi import Depends, FastAPI, Header, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from sqlalchemy import Engine
 
 from . import aggregates, auth, export, store
@@ -32,7 +34,7 @@ Jour = Annotated[Optional[dt.date], Query(ge=dt.date(2000, 1, 1), le=dt.date(210
 IdempotencyKey = Annotated[Optional[str], Header(alias="Idempotency-Key", min_length=1, max_length=200,
                                                  description="Rejouer la même requête avec la même clé "
                                                              "ne l'enregistre qu'une fois.")]
-ERREURS = {s: {"model": Erreur} for s in (401, 403, 404, 409, 422, 429)}
+ERREURS = {s: {"model": Erreur} for s in (400, 401, 403, 404, 409, 422, 429)}
 
 
 def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine | None = None) -> FastAPI:
@@ -49,6 +51,21 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
     @app.exception_handler(ApiError)
     def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # one path may be served by several routes: list every method they allow
+            headers["Allow"] = ", ".join(sorted(allowed_methods(app, request.scope)))
+            return JSONResponse(ApiError(405, f"méthode {request.method} non permise ici",
+                                         f"méthodes permises : {headers['Allow']}").body(), 405, headers)
+        if exc.status_code == 404:
+            return JSONResponse(ApiError(404, "adresse inconnue", f"les adresses de l'API sont décrites dans "
+                                         f"{API}/openapi.json").body(), 404, headers)
+        if exc.status_code == 400:
+            return JSONResponse(ApiError(400, "corps de la requête illisible", "envoyez du JSON encodé en UTF-8")
+                                .body(), 400, headers)
+        return JSONResponse(ApiError(exc.status_code, str(exc.detail)).body(), exc.status_code, headers)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -158,20 +175,20 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
         rows, following = store.page(engine, maison, *days(du, au), apres, limite)
         return {"visites": [visit_out(r) for r in rows], "suivant": following}
 
-    @app.get(f"{API}/maisons/{{maison}}/visites/{{visite_id}}", tags=["visites"], summary="Lire une visite",
+    @app.get(f"{API}/maisons/{{maison}}/visites/{{visite_id:int}}", tags=["visites"], summary="Lire une visite",
              response_model=models.Visite)
     def read_visit(maison: MaisonId, visite_id: VisitId, who: Annotated[auth.Jeton, Depends(caller)]):
         maison_of(maison, who)
         return visit_out(_found(store.get(engine, maison, visite_id), visite_id))
 
-    @app.put(f"{API}/maisons/{{maison}}/visites/{{visite_id}}", tags=["visites"], summary="Corriger une visite",
+    @app.put(f"{API}/maisons/{{maison}}/visites/{{visite_id:int}}", tags=["visites"], summary="Corriger une visite",
              response_model=models.Visite)
     def correct_visit(maison: MaisonId, visite_id: VisitId, visite: models.Entree,
                       who: Annotated[auth.Jeton, Depends(writer)]):
         maison_of(maison, who, write=True)
         return visit_out(_found(store.correct(engine, reseau, maison, visite_id, visite.model_dump()), visite_id))
 
-    @app.delete(f"{API}/maisons/{{maison}}/visites/{{visite_id}}", tags=["visites"], status_code=204,
+    @app.delete(f"{API}/maisons/{{maison}}/visites/{{visite_id:int}}", tags=["visites"], status_code=204,
                 summary="Supprimer une visite saisie par erreur")
     def delete_visit(maison: MaisonId, visite_id: VisitId, who: Annotated[auth.Jeton, Depends(writer)]):
         maison_of(maison, who, write=True)
@@ -245,6 +262,15 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
         def home() -> RedirectResponse:
             return RedirectResponse("/saisie/")
     return app
+
+
+def allowed_methods(app: FastAPI, scope: dict) -> set[str]:
+    methods: set[str] = set()
+    for route in app.router.routes:
+        match, _child = route.matches({**scope, "method": "GET"})
+        if match != Match.NONE and getattr(route, "methods", None):
+            methods |= set(route.methods)
+    return methods
 
 
 def _jsonable(body):
