@@ -46,6 +46,19 @@ class Config(BaseModel):
     carte_resultats: int = Field(10, ge=1, le=50)
     """Nombre de lieux les plus proches listés par « Près de chez moi » et par les pages de commune."""
 
+    statistiques_url: str = ""
+    """Adresse de l'API de fréquentation (`msap api serve`, par exemple « https://frequentation.example/ ») d'où
+    `msap build` récupère les statistiques publiques (`api/v1/statistiques`). Vide : pas d'API, le portail montre
+    le dernier relevé gardé dans `.cache/statistiques.json` s'il existe. La variable d'environnement
+    `MSAP_STATISTIQUES_URL` la remplace."""
+
+    statistiques_seuil: int = Field(5, ge=2)
+    """Seuil de confidentialité des chiffres publiés : un effectif de 1 à `seuil - 1` n'est jamais affiché
+    (« moins de 5 »), même si l'API l'a donné. Au moins 2."""
+
+    statistiques_mois: int = Field(12, ge=1, le=60)
+    """Période des statistiques publiées, en mois : les N derniers mois, mois en cours compris."""
+
     @property
     def geo_dir(self) -> Path:
         return Path(self.data_dir) / "geo"

@@ -68,9 +68,14 @@ GOLDEN_PORTAL = REPO / "tests" / "golden" / "portail"
 FROZEN_TODAY = __import__("datetime").date(2026, 11, 26)
 
 
-def make_portal_project(root: Path) -> Path:
-    """A project holding the golden sample content, with the real theme, pages, schemas and geography."""
+def make_portal_project(root: Path, statistiques: bool = True) -> Path:
+    """A project holding the golden sample content, with the real theme, pages, schemas and geography; and,
+    unless ``statistiques`` is false, a snapshot of visit statistics as a previous build would have left it
+    (no API is configured: the build shows these figures, dated 12 November 2026)."""
     shutil.copytree(GOLDEN_PORTAL / "content", root / "content")
+    if statistiques:
+        (root / ".cache").mkdir(parents=True)
+        shutil.copyfile(GOLDEN_PORTAL / "statistiques.json", root / ".cache" / "statistiques.json")
     shutil.copytree(REPO / "content" / "referentiels", root / "content" / "referentiels")
     (root / "data").mkdir()
     (root / "data" / "geo").symlink_to(REPO / "data" / "geo", target_is_directory=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..config import Config
 from ..diagnostics import Report
-from . import exports, minimap, mkdocs_adapter, urls, vendor
+from . import exports, minimap, mkdocs_adapter, statistiques, urls, vendor
 from .model import Portal
 from .pages import all_pages
 from .render import Renderer, write_all
@@ -83,10 +83,13 @@ def load_checked(root: Path, config: Config) -> tuple[Any, Any, Report]:
 
 def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = False,
           site_url: str | None = None, search: bool = True, today: dt.date | None = None,
-          jobs: int | None = None, keep_search_copies: Path | None = None) -> BuildResult:
-    """Build the portal into ``site_dir``; ``keep_search_copies`` receives the pages' search copies."""
+          jobs: int | None = None, keep_search_copies: Path | None = None,
+          stats: statistiques.Statistiques | None = None) -> BuildResult:
+    """Build the portal into ``site_dir``; ``keep_search_copies`` receives the pages' search copies;
+    ``stats``: visit statistics already loaded (msap serve asks the API once), else asked here."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    today = today or dt.date.today()
     site_dir = (site_dir or default_site_dir(root, pro)).resolve()
     url = site_url_of(root, site_url)
     tmp = site_dir.with_name(f".{site_dir.name}.tmp-{os.getpid()}")
@@ -106,6 +109,12 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
             theme.join()
             raise BuildError(f"{len(report.errors)} erreur(s) dans le contenu : rien n'a été publié — Indice : "
                              "corrigez-les (msap check les liste toutes), puis relancez msap build", report)
+        if stats is None:  # while mkdocs still works on the theme
+            mark = time.perf_counter()
+            stats = statistiques.load(root, config, today)
+            statistiques.warn(stats)
+            if stats.api:
+                timings["statistiques de fréquentation"] = time.perf_counter() - mark
         mark = time.perf_counter()
         theme.join()
         if not errors.empty():
@@ -116,9 +125,9 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
         shells = mkdocs_adapter.shells(tmp)
         timings["habillage (mkdocs, en parallèle)"] = time.perf_counter() - mark
         search_dir = tmp / ".recherche" if search else None
-        result = render_site(root, config, site, geo, shells, tmp, url, pro, today or dt.date.today(), timings,
+        result = render_site(root, config, site, geo, shells, tmp, url, pro, today, timings, stats,
                              search_dir, jobs)
-        result.warnings = len(report.warnings)
+        result.warnings = len(report.warnings) + bool(stats.avertissement)
         if search_dir is not None:
             if keep_search_copies is not None:
                 shutil.rmtree(keep_search_copies, ignore_errors=True)
@@ -127,7 +136,7 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
                 shutil.rmtree(search_dir)
         swap(tmp, site_dir)
         result.site_dir = site_dir
-        result.state = {"site": site, "geo": geo, "shells": shells}
+        result.state = {"site": site, "geo": geo, "shells": shells, "stats": stats}
         return result
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -135,8 +144,8 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
 
 
 def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, out: Path, url: str, pro: bool,
-                today: dt.date, timings: dict[str, float], search_dir: Path | None = None,
-                jobs: int | None = None) -> BuildResult:
+                today: dt.date, timings: dict[str, float], stats: statistiques.Statistiques,
+                search_dir: Path | None = None, jobs: int | None = None) -> BuildResult:
     mark = time.perf_counter()
     try:
         vendor.copy_all(root, out)
@@ -144,7 +153,7 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
         raise BuildError(str(exc)) from None
     portal = Portal(site, geo, url, pro=pro, today=today, proches=config.carte_resultats)
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
-    renderer = make_renderer(root, config, portal, shells, maps)
+    renderer = make_renderer(root, config, portal, shells, maps, stats)
     pages = list(all_pages(portal))
     # Searchable pages first: Pagefind indexes their copies while the listings and exports are written.
     html_bytes = write_all(renderer, [p for p in pages if p.searchable], out, search_dir, jobs)
@@ -182,7 +191,8 @@ def write_locator_data(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:
         json.dumps(contours, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps: minimap.MiniMaps) -> Renderer:
+def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps: minimap.MiniMaps,
+                  stats: statistiques.Statistiques) -> Renderer:
     from ..schema.maison import FORMATS, FREQUENCES, RENDEZ_VOUS
     from ..schema.projet import STATUTS
     from ..schema.ressource import TYPES as TYPES_RESSOURCE
@@ -205,7 +215,44 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
         editor_link=lambda link, fiche: editor_link(config.editeur_url, link, fiche),
         fichier_info=lambda name: fichier_info(portal.site.content / "ressources" / "fichiers", name),
     )
+    statistics_globals(renderer, portal, stats)
     return renderer
+
+
+def statistics_globals(renderer: Renderer, portal: Portal, stats: statistiques.Statistiques) -> None:
+    """The visit statistics for the templates (``S``), their labels from the reference lists, the charts."""
+    from frequentation.referentiel import Listes
+    from markupsafe import Markup
+
+    from . import graphiques
+    from .render import mois_fr, nombre
+
+    listes = Listes.from_referentiels(portal.site.referentiels)
+
+    def libelle(dimension: str, key: str) -> str:  # an id no list knows is shown as it is (escaped)
+        return listes.libelle(dimension, key)
+
+    def effectif(value: int | None) -> str:
+        return f"moins de {stats.seuil}" if value is None else nombre(value)
+
+    def lignes(agregat: Any, dimension: str) -> list[tuple[str, int | None]]:
+        """(label, visits) of a breakdown (« operateurs »…), or of the months (« par_mois »)."""
+        if dimension == "par_mois":
+            return [(mois_fr(m.mois), m.visites) for m in agregat.par_mois]
+        return [(libelle(dimension, e.id), e.visites) for e in getattr(agregat, dimension)]
+
+    def graphique_mois(agregat: Any, titre: str) -> Markup:
+        top = max((m.visites for m in agregat.par_mois if m.visites), default=0)
+        rows = [(graphiques.mois_court(m.mois), mois_fr(m.mois), m.visites, f"{effectif(m.visites)} visites")
+                for m in agregat.par_mois]
+        return Markup(graphiques.colonnes(rows, titre, f"{nombre(top)} visites"))
+
+    def graphique(agregat: Any, dimension: str, titre: str) -> Markup:
+        return Markup(graphiques.barres([(label, v, effectif(v)) for label, v in lignes(agregat, dimension)], titre))
+
+    renderer.env.globals.update(S=stats, libelle=libelle, lignes=lignes, graphique=graphique,
+                                graphique_mois=graphique_mois)
+    renderer.env.filters["effectif"] = effectif
 
 
 def editor_link(template: str, link: Any, fiche: Any) -> str:

@@ -33,6 +33,9 @@ def all_pages(portal: Portal) -> Iterator[Page]:
     yield from projet_pages(portal)
     yield Page(urls.DONNEES, urls.DONNEES, "donnees.html", "Données ouvertes", {"export_columns": exports.columns()},
                description="Le réseau des Maisons en données ouvertes : GeoJSON, CSV et JSON, schéma documenté.")
+    yield Page(urls.STATISTIQUES, urls.DONNEES, "statistiques.html", "Fréquentation des Maisons",
+               description="Les visites accompagnées par les Maisons : par mois, par organisme, par niveau "
+                           "d'accompagnement et par résultat ; par département.")
     yield Page(urls.RECHERCHE, urls.RECHERCHE, "recherche.html", "Recherche", in_sitemap=False,
                description="Rechercher une Maison, une ressource ou un projet.")
     if portal.pro:

@@ -38,6 +38,8 @@ class Renderer:
         self.env.filters["json_script"] = json_script
         self.env.filters["date_fr"] = date_fr
         self.env.filters["nombre"] = nombre
+        self.env.filters["pourcent"] = pourcent
+        self.env.filters["mois_fr"] = mois_fr
         self.env.filters["km"] = km
         self._templates: dict[str, Any] = {}
 
@@ -121,6 +123,16 @@ def date_fr(value: Any) -> str:
 def nombre(value: int) -> str:
     """3 000 with a narrow no-break space, as French typography wants."""
     return f"{value:,}".replace(",", "\u202f")
+
+
+def pourcent(value: float) -> str:
+    """0.654 → « 65 % » (narrow no-break space before the sign, as for thousands)."""
+    return f"{round(value * 100)}\u202f%"
+
+
+def mois_fr(value: str) -> str:
+    """« 2026-01 » → « janvier 2026 »."""
+    return f"{MOIS[int(value[5:7]) - 1]} {value[:4]}"
 
 
 def km(value: float) -> str:

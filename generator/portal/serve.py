@@ -4,7 +4,8 @@ An edited fiche (Maison, ressource, projet) is re-read, validated and its page
 rewritten first, then the listings that show it; the search index follows in
 the background. Any other change (theme, pages/, mkdocs.yml, reference lists)
 rebuilds the whole portal. Open pages reload themselves: in this mode only, a
-small script asks the server whether the site changed.
+small script asks the server whether the site changed. The visit statistics are
+asked from their API once, at start: rebuilds reuse them.
 """
 from __future__ import annotations
 
@@ -42,18 +43,19 @@ class Live:
         self.lock = threading.Lock()
         self.search_dir = Path(tempfile.mkdtemp(prefix="msap-recherche-"))
         self.search_thread: threading.Thread | None = None
+        self.stats = None  # the visit statistics: asked from the API at the first build only
 
     def full(self) -> None:
         started = time.perf_counter()
         try:
             result = build(self.root, self.config, self.site_dir, pro=self.pro, site_url=self.site_url,
-                           keep_search_copies=self.search_dir)
+                           keep_search_copies=self.search_dir, stats=self.stats)
         except BuildError as exc:
             if exc.report is not None:
                 print(exc.report.render("text"))
             print(f"msap serve : {exc} (le site servi reste la version précédente)", file=sys.stderr)
             return
-        self.site, self.geo, self.shells = (result.state[k] for k in ("site", "geo", "shells"))
+        self.site, self.geo, self.shells, self.stats = (result.state[k] for k in ("site", "geo", "shells", "stats"))
         self.maps = MiniMaps(self.root / self.config.geo_dir / "departements.geojson")
         self._renderer()
         self.version += 1
@@ -63,7 +65,7 @@ class Live:
         import datetime as dt
         self.portal = Portal(self.site, self.geo, self.site_url, pro=self.pro, today=dt.date.today(),
                              proches=self.config.carte_resultats)
-        self.renderer = make_renderer(self.root, self.config, self.portal, self.shells, self.maps)
+        self.renderer = make_renderer(self.root, self.config, self.portal, self.shells, self.maps, self.stats)
 
     def fiche_changed(self, path: Path) -> bool:
         """Re-render one fiche and what lists it. False when the change needs a full rebuild."""

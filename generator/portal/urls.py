@@ -27,6 +27,7 @@ CARTE = f"{MAISONS}carte/"
 INTEGRER = f"{MAISONS}carte/integrer/"
 COUVERTURE = f"{MAISONS}couverture/"
 COMMUNES = "communes/"
+STATISTIQUES = "statistiques/"
 
 
 def maison(fiche: Any) -> str:

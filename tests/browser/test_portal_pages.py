@@ -1,6 +1,7 @@
 """The built portal in a real Chromium: home, fiche hours and open state, search, filters, accessibility, HTML.
 
-Runs on the golden sample site (tests/golden/portail), built once per session; every request that would
+Runs on the golden sample site (tests/golden/portail, with its snapshot of visit statistics: the fiches, the
+départements and statistiques/ show their charts and tables), built once per session; every request that would
 leave 127.0.0.1 is blocked and fails the test (fixture ``page``).
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ TEMPLATES = {
     "projets": "projets/",
     "projet": "projets/atelier-numerique-gueret/",
     "donnees": "donnees/",
+    "statistiques": "statistiques/",
     "recherche": "recherche/?q=gu%C3%A9ret",
     "a-propos": "a-propos/",
     "accessibilite": "accessibilite/",
