@@ -28,6 +28,9 @@ def add_parser(sub) -> None:
     p.add_argument("--visites", type=int, default=200_000, help="nombre de visites (défaut : 200 000)")
     p.add_argument("--mois", type=int, default=12, help="sur combien de mois, jusqu'à aujourd'hui (défaut : 12)")
     p.add_argument("--graine", type=int, default=2016, help="graine du hasard (mêmes données à chaque fois)")
+    p = cmds.add_parser("bench", help="mesurer l'API : visites/s enregistrées, agrégats nationaux, export (SQLite)")
+    p.add_argument("--visites", type=int, default=10_000_000,
+                   help="taille de la base pour les agrégats et l'export (défaut : 10 000 000)")
 
 
 def run(root: Path, args: argparse.Namespace) -> int:
@@ -39,6 +42,9 @@ def run(root: Path, args: argparse.Namespace) -> int:
         engine = engine_for(settings.url)
         if args.api_command == "serve":
             return serve(settings, engine, args.host, args.port)
+        if args.api_command == "bench":
+            from .bench import run as bench
+            return bench(root, args.visites)
         migrate(engine)
         if args.api_command == "token":
             return tokens(root, engine, args)

@@ -188,7 +188,7 @@ def count_between(engine: Engine, maison: str, start: dt.datetime, end: dt.datet
         return conn.execute(query).scalar_one()
 
 
-def stream(engine: Engine, maisons: list[str] | None, start: dt.datetime, end: dt.datetime, chunk: int = 2000):
+def stream(engine: Engine, maisons: list[str] | None, start: dt.datetime, end: dt.datetime, chunk: int = 500):
     """Visits of some Maisons (None: all) between two times, in time order, fetched ``chunk`` at a time by
     keyset pages: constant memory whatever the period, and no transaction held open while a client reads."""
     last: tuple[dt.datetime, int] | None = None

@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     _build_options(p)
     p.add_argument("--port", type=int, default=8000, help="port d'écoute (défaut : 8000)")
     p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1, cette machine seule)")
+    p.add_argument("--api-port", type=int, default=8001,
+                   help="port de l'API de la fréquentation lancée à côté, sur la base SQLite intégrée, quand "
+                        "statistiques_url n'est pas réglé (défaut : 8001 ; 0 : ne pas la lancer)")
 
     p = sub.add_parser("bench", help="mesurer la construction du portail (réseau réel et réseau synthétique)")
     p.add_argument("--fiches", type=int, default=10_000, help="taille du réseau synthétique (défaut : 10 000)")

@@ -1,6 +1,7 @@
 """`msap serve`: the README's main command serves the real network; an edited fiche is rebuilt in place."""
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -8,6 +9,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from conftest import REPO, make_portal_project
 
@@ -18,10 +21,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(root: Path, site_dir: Path, port: int) -> subprocess.Popen:
+def start(root: Path, site_dir: Path, port: int, api_port: int = 0) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "MSAP_STATISTIQUES_URL"}
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "serve", "--port", str(port),
-                             "--site-dir", str(site_dir)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, cwd=REPO)
+                             "--site-dir", str(site_dir), "--api-port", str(api_port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, cwd=REPO, env=env)
     deadline = time.monotonic() + 120
     for line in proc.stdout:
         if "Portail servi sur" in line:
@@ -40,8 +44,10 @@ def test_readme_main_command_builds_and_serves_the_real_network(tmp_path: Path):
     assert re.search(r"^make serve\b", readme, re.M), "le README doit donner « make serve »"
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^serve: setup\n\t\$\(BIN\)/msap serve$", makefile, re.M)
-    port = free_port()
-    proc = start(REPO, tmp_path / "site", port)  # the same command, in a temporary folder and on a free port
+    port, api_port = free_port(), free_port()
+    # the same command, in a temporary folder and on free ports; with the embedded API (SQLite, demonstration
+    # visits when its base is empty) whose figures the pages show
+    proc = start(REPO, tmp_path / "site", port, api_port)
     try:
         base = f"http://127.0.0.1:{port}/"
         home = get(base)
@@ -50,9 +56,17 @@ def test_readme_main_command_builds_and_serves_the_real_network(tmp_path: Path):
         fiche = get(base + "maisons/19/ayen/")
         assert "France services Ayen" in fiche and "41 Place Louis Mareuse" in fiche
         assert get(base + "pagefind/pagefind.js")
+        assert "Fréquentation" in fiche and "indisponibles" not in fiche
+        national = get(base + "statistiques/")
+        # an empty embedded base gets demonstration visits; a base used before may hold real ones
+        assert "indisponibles" not in national and re.search(r"<td[^>]*>\s*\d", national)
+        assert "statut" in get(f"http://127.0.0.1:{api_port}/api/v1/sante")
+        assert "Saisie des visites" in get(f"http://127.0.0.1:{api_port}/saisie/")
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
+    with pytest.raises(OSError):  # the API stopped with the portal
+        get(f"http://127.0.0.1:{api_port}/api/v1/sante")
 
 
 def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):

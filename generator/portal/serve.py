@@ -10,7 +10,9 @@ asked from their API once, at start: rebuilds reuse them.
 from __future__ import annotations
 
 import http.server
+import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -209,6 +211,28 @@ def cmd_serve(root: Path, config: Config, args: Any) -> int:
     from .build import default_site_dir
     site_dir = (args.site_dir or default_site_dir(root, args.pro)).resolve()
     url = f"http://{args.host}:{args.port}/"
+    api = None
+    if getattr(args, "api_port", 0) and not (config.statistiques_url or os.environ.get("MSAP_STATISTIQUES_URL")):
+        from frequentation.local import LocalApiError, start
+        try:
+            api_url, api = start(root, args.api_port)
+        except LocalApiError as exc:
+            print(f"msap serve : {exc}", file=sys.stderr)
+            return 2
+        os.environ["MSAP_STATISTIQUES_URL"] = api_url
+        print(f"API de la fréquentation sur {api_url}api/v1/ ; formulaire des agents : {api_url}saisie/ "
+              "(jeton : msap api token create --maison ID)", flush=True)
+    # SIGTERM (a service manager, a test) ends the server like Ctrl+C, so the API started here stops with it
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        return _serve(root, config, args, site_dir, url)
+    finally:
+        if api is not None:
+            api.terminate()
+            api.wait(timeout=30)
+
+
+def _serve(root: Path, config: Config, args: Any, site_dir: Path, url: str) -> int:
     live = Live(root, config, site_dir, site_url_of(root, args.site_url) if args.site_url else url, args.pro)
     live.full()
     if live.version == 0:

@@ -1,0 +1,184 @@
+"""`msap api bench`: the visit API's figures on this machine (SQLite, the embedded default).
+
+- recording: visits/s through HTTP on loopback, one visit per request and in batches, from a server process;
+- national aggregates over a base of N visits (10 million by default, loaded in bulk): time of the query;
+- export: memory a Maison-year's CSV export takes while it streams, for a small and a ten times larger Maison.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+from . import aggregates, auth, export, store
+from .db import engine_for, migrate
+from .referentiel import Reseau
+from .tables import visite
+
+VISIT = {"quand": "2026-11-26T10:15", "canal": "sur-place", "theme": "famille", "operateur": "caf",
+         "niveau": "information", "resultat": "resolu", "tranche_age": "26-44", "situation": "salarie"}
+
+
+def run(root: Path, visits: int) -> int:
+    reseau = Reseau.load(root)
+    with tempfile.TemporaryDirectory(prefix="msap-api-bench-") as folder:
+        url = f"sqlite:///{folder}/bench.sqlite"
+        engine = engine_for(url)
+        migrate(engine)
+        print(_recording(root, url, engine, sorted(reseau.maisons)[:64]))
+        started = time.perf_counter()
+        bulk_load(engine, reseau, visits)
+        print(f"base de {visits:,} visites chargée en {time.perf_counter() - started:.0f} s".replace(",", "\u202f"))
+        print(_national(engine))
+        print(_export(engine, reseau))
+    return 0
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _recording(root: Path, url: str, engine, maisons: list[str]) -> str:
+    tokens = {m: auth.create(engine, "agent", maison=m)[1] for m in maisons}
+    port = _port()
+    env = {**os.environ, "DATABASE_URL": url, "MSAP_API_RAFALE": "1000000", "MSAP_API_DEBIT": "1000000"}
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "api", "serve", "--port",
+                             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(port)
+        single = _post_many(port, tokens, per_request=1, requests_each=250, connections=8)
+        batched = _post_many(port, tokens, per_request=100, requests_each=25, connections=4)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    return (f"enregistrement (SQLite, HTTP sur 127.0.0.1, serveur à 1 processus) : une visite par requête "
+            f"{single[0]:.0f} visites/s (p50 {single[1]:.1f} ms, p99 {single[2]:.1f} ms) ; "
+            f"par lots de 100 {batched[0]:.0f} visites/s (p50 {batched[1]:.1f} ms par lot)")
+
+
+def _wait(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/v1/sante")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("le serveur de l'API n'a pas démarré")
+
+
+def _post_many(port: int, tokens: dict[str, str], per_request: int, requests_each: int, connections: int):
+    latencies: list[float] = []
+    lock = threading.Lock()
+    pairs = list(tokens.items())
+
+    def worker(index: int) -> None:
+        maison, token = pairs[index % len(pairs)]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        path = f"/api/v1/maisons/{maison}/visites" + ("/lot" if per_request > 1 else "")
+        body = json.dumps({"visites": [VISIT] * per_request} if per_request > 1 else VISIT)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        for _ in range(requests_each):
+            started = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            answer = conn.getresponse()
+            answer.read()
+            if answer.status != 201:
+                raise RuntimeError(f"réponse {answer.status}")
+            with lock:
+                latencies.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return (len(ordered) * per_request / elapsed, ordered[len(ordered) // 2] * 1000,
+            ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000)
+
+
+def bulk_load(engine, reseau: Reseau, count: int, chunk: int = 200_000) -> None:
+    """``count`` visits over the last 12 months, spread over every Maison, then the rollups recounted."""
+    import numpy as np
+
+    rng = np.random.default_rng(2016)
+    maisons = np.array(sorted(reseau.maisons))
+    columns = {"canal": list(reseau.listes.canaux), "operateur": list(reseau.listes.operateurs),
+               "theme": list(reseau.listes.themes), "niveau": list(reseau.listes.niveaux),
+               "resultat": list(reseau.listes.resultats), "tranche_age": list(reseau.listes.tranches_age),
+               "situation": list(reseau.listes.situations)}
+    start = dt.datetime.combine(dt.date.today(), dt.time(9)) - dt.timedelta(days=364)
+    sql = ("INSERT INTO visite (maison, quand, canal, operateur, theme, niveau, resultat, tranche_age, situation, "
+           "duree_minutes, demonstration, cree_le) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)")
+    created = store.now().isoformat(sep=" ", timespec="microseconds")
+    done = 0
+    while done < count:
+        n = min(chunk, count - done)
+        when = [(start + dt.timedelta(days=int(d), minutes=int(m))).isoformat(sep=" ", timespec="microseconds")
+                for d, m in zip(rng.integers(0, 365, n), rng.integers(0, 480, n))]
+        picked = {name: np.array(values)[rng.integers(0, len(values), n)] for name, values in columns.items()}
+        rows = zip(maisons[rng.integers(0, len(maisons), n)].tolist(), when, *(picked[c].tolist() for c in (
+            "canal", "operateur", "theme", "niveau", "resultat", "tranche_age", "situation")),
+            rng.integers(5, 60, n).tolist(), [created] * n)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(sql, list(rows))
+        done += n
+    store.rebuild_rollups(engine, reseau.maisons)
+
+
+def _national(engine) -> str:
+    start, end = aggregates.default_period()
+    timings = []
+    for _ in range(5):
+        began = time.perf_counter()
+        figures = aggregates.scope(engine, "departement", None, start, end).as_dict(aggregates.months(start, end))
+        timings.append(time.perf_counter() - began)
+    began = time.perf_counter()
+    public = aggregates.public(engine, start, end, 5)
+    every = time.perf_counter() - began
+    return (f"agrégats nationaux sur {figures['visites']:,} visites : {min(timings) * 1000:.0f} ms "
+            f"(médiane de 5 : {sorted(timings)[2] * 1000:.0f} ms) ; statistiques publiques de toutes les Maisons "
+            f"({len(public['maisons'])}) : {every:.1f} s").replace(",", "\u202f")
+
+
+def _export(engine, reseau: Reseau) -> str:
+    """Peak memory of streaming the busiest Maison's year, then a whole département's (many times more rows):
+    the same peak means memory does not grow with the export."""
+    from sqlalchemy import func, select
+
+    with engine.connect() as conn:
+        big = conn.execute(select(visite.c.maison).group_by(visite.c.maison)
+                           .order_by(func.count().desc()).limit(1)).scalar_one()
+    dep = reseau.maisons[big]
+    out = []
+    for label, maisons in ((f"la Maison {big}", [big]),
+                           (f"le département {dep}", sorted(m for m, d in reseau.maisons.items() if d == dep))):
+        tracemalloc.start()
+        began = time.perf_counter()
+        rows = size = 0
+        for part in export.lines(store.stream(engine, maisons, dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1)),
+                                 reseau):
+            size += len(part)
+            rows += part.count(b"\n")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out.append(f"{label} : {rows - 1:,} visites ({size / 1e6:.1f} Mo) en {time.perf_counter() - began:.1f} s, "
+                   f"pointe mémoire {peak / 1e6:.1f} Mo".replace(",", "\u202f"))
+    return "export CSV sur un an, " + " ; ".join(out)
