@@ -12,8 +12,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -22,6 +20,7 @@ from pathlib import Path
 
 from . import aggregates, auth, export, store
 from .db import engine_for, migrate
+from .local import spawn
 from .referentiel import Reseau
 from .tables import visite
 
@@ -54,10 +53,8 @@ def _recording(root: Path, url: str, engine, maisons: list[str]) -> str:
     tokens = {m: auth.create(engine, "agent", maison=m)[1] for m in maisons}
     port = _port()
     env = {**os.environ, "DATABASE_URL": url, "MSAP_API_RAFALE": "1000000", "MSAP_API_DEBIT": "1000000"}
-    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "api", "serve", "--port",
-                             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = spawn(root, port, env)
     try:
-        _wait(port)
         single = _post_many(port, tokens, per_request=1, requests_each=250, connections=8)
         batched = _post_many(port, tokens, per_request=100, requests_each=25, connections=4)
     finally:
@@ -66,19 +63,6 @@ def _recording(root: Path, url: str, engine, maisons: list[str]) -> str:
     return (f"enregistrement (SQLite, HTTP sur 127.0.0.1, serveur à 1 processus) : une visite par requête "
             f"{single[0]:.0f} visites/s (p50 {single[1]:.1f} ms, p99 {single[2]:.1f} ms) ; "
             f"par lots de 100 {batched[0]:.0f} visites/s (p50 {batched[1]:.1f} ms par lot)")
-
-
-def _wait(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/api/v1/sante")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("le serveur de l'API n'a pas démarré")
 
 
 def _post_many(port: int, tokens: dict[str, str], per_request: int, requests_each: int, connections: int):

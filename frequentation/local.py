@@ -40,6 +40,11 @@ def start(root: Path, port: int) -> tuple[str, subprocess.Popen]:
               flush=True)
         fill(engine, Reseau.load(root), DEMO_VISITS)
     engine.dispose()
+    return f"http://127.0.0.1:{port}/", spawn(root, port, env)
+
+
+def spawn(root: Path, port: int, env: dict[str, str]) -> subprocess.Popen:
+    """`msap api serve` in its own process on 127.0.0.1:port, returned once it answers."""
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "api", "serve", "--port",
                              str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
@@ -51,7 +56,7 @@ def start(root: Path, port: int) -> tuple[str, subprocess.Popen]:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/api/v1/sante")
             if conn.getresponse().status == 200:
-                return f"http://127.0.0.1:{port}/", proc
+                return proc
         except OSError:
             time.sleep(0.2)
     proc.kill()

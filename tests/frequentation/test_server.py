@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 
 from frequentation import auth
 from frequentation.db import engine_for, migrate
+from frequentation.local import LocalApiError, spawn
 from frequentation.tables import cumul, visite
 
 from .conftest import REPO, free_port
@@ -37,19 +37,11 @@ class Server:
 
     def start(self) -> "Server":
         env = {**os.environ, "DATABASE_URL": self.url, "MSAP_API_RAFALE": "1000000", "MSAP_API_DEBIT": "1000000"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(REPO), "api", "serve",
-                                      "--port", str(self.port)], env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"msap api serve s'est arrêté : {self.proc.stderr.read().decode()[-2000:]}")
-            try:
-                if self.request("GET", "/api/v1/sante")[0] == 200:
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail("msap api serve n'a pas répondu en 60 s")
+        try:
+            self.proc = spawn(REPO, self.port, env)
+        except LocalApiError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        return self
 
     def request(self, method: str, path: str, body: str | None = None, conn=None) -> tuple[int, dict]:
         own = conn is None
