@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from itertools import accumulate
 
 from sqlalchemy import Engine
 
-from .referentiel import Reseau
+from .referentiel import DIMENSIONS, Reseau
 from .store import insert_rows, now, rebuild_rollups
 
 #: relative weights; an id missing from the content's lists is skipped
@@ -28,11 +29,7 @@ THEME_DEFAUT = "social"
 
 def _chooser(rng: random.Random, weights: dict, allowed) -> callable:
     items = [(k, w) for k, w in weights.items() if k is None or k in allowed]
-    values, cum = [k for k, _ in items], []
-    total = 0.0
-    for _, w in items:
-        total += w
-        cum.append(total)
+    values, cum = [k for k, _ in items], list(accumulate(w for _, w in items))
     return lambda: rng.choices(values, cum_weights=cum)[0]
 
 
@@ -45,16 +42,12 @@ def fill(engine: Engine, reseau: Reseau, count: int, months: int = 12, seed: int
     if not maisons or count <= 0:
         return 0
     size = [rng.lognormvariate(0, 0.6) for _ in maisons]  # some Maisons see many more people than others
-    cum_size = _cumulative(size)
-    pick = {field: _chooser(rng, weights, listes.of(dim))
-            for field, weights, dim in [(f, w, d) for f, w in POIDS.items()
-                                        for d in [{"canal": "canaux", "operateur": "operateurs", "niveau": "niveaux",
-                                                   "resultat": "resultats", "tranche_age": "tranches_age",
-                                                   "situation": "situations"}[f]]]}
-    themes_of = {}
+    cum_size = list(accumulate(size))
+    dimension_of = {column: dimension for dimension, column in DIMENSIONS.items()}
+    pick = {column: _chooser(rng, weights, listes.of(dimension_of[column])) for column, weights in POIDS.items()}
     # the reference lists link operators to their themes: a CAF visit is about « famille » more often than not
-    for op in listes.operateurs:
-        themes_of[op] = [t for t in _operator_themes(reseau, op) if t in listes.themes] or [THEME_DEFAUT]
+    themes_of = {op: [t for t in reseau.operator_themes.get(op, ()) if t in listes.themes] or [THEME_DEFAUT]
+                 for op in listes.operateurs}
     all_themes = sorted(listes.themes)
     end = dt.datetime.combine(dt.date.today(), dt.time(18))
     start = end - dt.timedelta(days=30 * months)
@@ -81,15 +74,3 @@ def fill(engine: Engine, reseau: Reseau, count: int, months: int = 12, seed: int
             rows = []
     rebuild_rollups(engine, reseau.maisons)  # one recount beats updating the rollups batch after batch
     return done
-
-
-def _cumulative(values: list[float]) -> list[float]:
-    out, total = [], 0.0
-    for v in values:
-        total += v
-        out.append(total)
-    return out
-
-
-def _operator_themes(reseau: Reseau, operateur: str) -> list[str]:
-    return list(reseau.operator_themes.get(operateur, ()))
