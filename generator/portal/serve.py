@@ -223,7 +223,16 @@ def cmd_serve(root: Path, config: Config, args: Any) -> int:
         print(f"API de la fréquentation sur {api_url}api/v1/ ; formulaire des agents : {api_url}saisie/ "
               "(jeton : msap api token create --maison ID)", flush=True)
     # SIGTERM (a service manager, a test) ends the server like Ctrl+C, so the API started here stops with it
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    main_pid = os.getpid()
+
+    def on_sigterm(signum: int, _frame) -> None:
+        if os.getpid() != main_pid:  # a forked render worker being stopped: end quietly, as by default
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         return _serve(root, config, args, site_dir, url)
     finally:
