@@ -34,6 +34,7 @@ def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
     targets = {"maisons": _check_maison_ids(site.maisons, report), **refs.lists}
     for fiche in site.maisons + site.ressources + site.projets + site.invalid:
         _check_references(fiche, targets, report)
+        _check_body(fiche, report)
     for fiche in site.maisons:
         _check_maison(fiche, site, geo, report, distance_max_km, today)
     for fiche in site.ressources:
@@ -61,6 +62,32 @@ def _check_references(fiche: Fiche, targets: dict[str, dict[str, Any]], report: 
         values = getattr(fiche.data, name) if fiche.data is not None else fiche.doc.meta.get(name)
         if isinstance(values, list) and all(isinstance(v, str) for v in values):
             _refs(fiche, name, values, targets.get(target, {}), report, target)
+
+
+def _check_body(fiche: Fiche, report: Report) -> None:
+    """Raw HTML and links the portal will not publish (see generator/portal/markdown.py): warnings."""
+    from .portal import markdown
+
+    seen: set[tuple[int, str, str]] = set()
+    for offset, kind, what in markdown.problems(fiche.body):
+        line = fiche.doc.body_line + offset
+        shown = _shown(what)
+        if kind == "html" and (line, kind, "") not in seen:
+            seen.add((line, kind, ""))
+            report.warn(fiche.path, line, "texte", f"le HTML « {shown} » sera retiré du texte publié",
+                        "écrivez en Markdown : **gras**, *italique*, [texte du lien](https://…), listes « - » ; "
+                        "seules quelques balises simples sans attribut sont gardées (<br>, <sup>, <sub>, <b>, <i>…)")
+        elif kind == "lien" and (line, kind, what) not in seen:
+            seen.add((line, kind, what))
+            report.warn(fiche.path, line, "texte", f"le lien « {shown} » ne sera pas publié (il restera du texte)",
+                        "une adresse complète qui commence par « https:// » (ou « http:// »), « mailto: » ou "
+                        "« tel: », ou un lien relatif vers une page du portail")
+
+
+def _shown(text: str, size: int = 60) -> str:
+    """A contributor's text quoted in a message: one line, no control character, not too long."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return text if len(text) <= size else text[:size - 1] + "…"
 
 
 def _rel(site: Site, path: str) -> str:

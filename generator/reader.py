@@ -74,7 +74,7 @@ def parse(text: str, rel: str) -> Document | Problem:
     if not isinstance(parsed.data, dict):
         return Problem(rel, first, "", "l'en-tête YAML doit être une liste de champs « nom: valeur »",
                        "chaque ligne de l'en-tête a la forme « champ: valeur »")
-    body_line = first + front.count("\n") + 2
+    body_line = first + front.count("\n") + 2 + len(body) - len(body.lstrip("\n"))  # blank lines are dropped
     return Document(rel, parsed.data, body.strip("\n") + "\n" if body.strip() else "", body_line, front, first)
 
 

@@ -64,6 +64,7 @@ class Shell:
 
     def fill(self, path: str, title: str, content: str, meta: str = "", scripts: str = "") -> str:
         """The whole HTML page for ``path``; ``title`` is plain text, the others HTML."""
-        values = {"@@MSAP_META@@": meta, "@@MSAP_TITRE@@": escape(title, quote=False),
+        # '"' escaped too: the theme may one day put the title in an attribute (og:title); "'" stays readable.
+        values = {"@@MSAP_META@@": meta, "@@MSAP_TITRE@@": escape(title, quote=False).replace('"', "&quot;"),
                   "@@MSAP_CONTENU@@": content, "@@MSAP_SCRIPTS@@": scripts}
         return "".join(values.get(p, p) for p in self._parts(urls.depth(path)))
