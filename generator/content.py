@@ -6,6 +6,7 @@ Layout (one fiche per file, file name = slug):
     content/ressources/<slug>.md      (+ content/ressources/fichiers/ for downloads)
     content/projets/<slug>.md
     content/referentiels/{operateurs,themes,equipements,activites,publics}.yml
+    content/referentiels/relecteurs.yml  (optional: reviewers, for msap codeowners and msap stale)
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pydantic import BaseModel
 
 from .diagnostics import Problem, Report
 from .reader import Document, read, read_yaml_file
-from .schema import KINDS, LISTS, Publics
+from .schema import KINDS, LISTS, Publics, Relecteurs
 from .schema.fields import SLUG_RE
 from .validation import validate
 
@@ -50,6 +51,7 @@ class Referentiels:
     lists: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> id -> entry
     lines: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> id -> line
     publics: Publics | None = None
+    relecteurs: Relecteurs | None = None  # content/referentiels/relecteurs.yml, when present
 
     def ids(self, name: str) -> dict[str, Any]:
         return self.lists.get(name, {})
@@ -168,15 +170,28 @@ def load_referentiels(root: Path, folder: Path, report: Report) -> Referentiels:
                 continue
             entries[entry.id], entry_lines[entry.id] = entry, lines.get((i,), 1)
         refs.lists[name], refs.lines[name] = entries, entry_lines
-    path = folder / "publics.yml"
-    if path.exists():
-        loaded = read_yaml_file(path, root)
-        if isinstance(loaded, Problem):
-            report.extend([loaded])
-        else:
-            data, lines = loaded
-            rel = path.relative_to(root).as_posix()
-            refs.publics, problems = validate(Publics, data if isinstance(data, dict) else {}, rel,
-                                              lambda loc: lines.get(tuple(loc), 1))
-            report.extend(problems)
+    refs.publics = load_document(folder / "publics.yml", root, Publics, report)
+    refs.relecteurs = load_document(folder / "relecteurs.yml", root, Relecteurs, report)
     return refs
+
+
+def load_document(path: Path, root: Path, model: type[BaseModel], report: Report) -> Any:
+    """A reference file holding one document (not a list): the model, or None if absent or refused."""
+    if not path.exists():
+        return None
+    loaded = read_yaml_file(path, root)
+    if isinstance(loaded, Problem):
+        report.extend([loaded])
+        return None
+    data, lines = loaded
+
+    def line_of(loc: tuple) -> int:  # the line of the field, else of the closest enclosing one
+        loc = tuple(loc)
+        while loc and loc not in lines:
+            loc = loc[:-1]
+        return lines.get(loc, 1)
+
+    value, problems = validate(model, data if isinstance(data, dict) else {}, path.relative_to(root).as_posix(),
+                               line_of)
+    report.extend(problems)
+    return value

@@ -26,6 +26,7 @@ class Portal:
     pro: bool = False
     today: dt.date = field(default_factory=dt.date.today)
     proches: int = 10  # places listed by « près de chez moi » (config: carte_resultats)
+    forum: list[dict[str, str]] = field(default_factory=list)  # rubrics: titre, description, url (config)
 
     # --- reference lists -------------------------------------------------------------------------
     def ref(self, name: str) -> dict[str, Any]:

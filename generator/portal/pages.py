@@ -36,6 +36,9 @@ def all_pages(portal: Portal) -> Iterator[Page]:
     yield Page(urls.STATISTIQUES, urls.DONNEES, "statistiques.html", "Fréquentation des Maisons",
                description="Les visites accompagnées par les Maisons : par mois, par organisme, par niveau "
                            "d'accompagnement et par résultat ; par département.")
+    if portal.forum:
+        yield Page(urls.FORUM, urls.BOITE, "forum.html", "Forum du réseau", {"rubriques": portal.forum},
+                   description="Les rubriques du forum où échangent les agents et responsables des Maisons.")
     yield Page(urls.RECHERCHE, urls.RECHERCHE, "recherche.html", "Recherche", in_sitemap=False,
                description="Rechercher une Maison, une ressource ou un projet.")
     if portal.pro:

@@ -5,7 +5,7 @@ the importer's column mapping are all derived from these models.
 """
 from .maison import Maison
 from .projet import Projet
-from .referentiels import LISTS, Publics
+from .referentiels import LISTS, Publics, Relecteurs
 from .ressource import Ressource
 
 # kind -> (model, folder under content/, nested by département?)
@@ -15,4 +15,4 @@ KINDS = {
     "projets": (Projet, "projets", False),
 }
 
-__all__ = ["KINDS", "LISTS", "Maison", "Projet", "Publics", "Ressource"]
+__all__ = ["KINDS", "LISTS", "Maison", "Projet", "Publics", "Relecteurs", "Ressource"]

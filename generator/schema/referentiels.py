@@ -6,9 +6,12 @@ of the same "CAF" or the same "Wi-Fi".
 """
 from __future__ import annotations
 
-from pydantic import Field
+import re
+from typing import Annotated, Any
 
-from .fields import Slug, Strict, Url, reference
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from .fields import CodeDepartement, Slug, Strict, Url, fail, reference
 
 
 class Entree(Strict):
@@ -52,3 +55,38 @@ class Publics(Strict):
 
 # file name (without .yml) -> model of one item, or of the whole file for publics
 LISTS = {"themes": Theme, "operateurs": Operateur, "equipements": Equipement, "activites": Activite}
+
+
+# ------------------------------------------------------------------ reviewers (content/referentiels/relecteurs.yml)
+
+COMPTE_RE = re.compile(r"^@?[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
+
+
+def _compte(value: str) -> str:
+    """« @marie-dupont » or « @organisation/equipe », kept without the « @ »."""
+    if not COMPTE_RE.match(value):
+        raise fail(f"« {value} » n'est pas un compte ou une équipe de la forge",
+                   "« @identifiant » d'une personne ou « @organisation/equipe » d'une équipe, sans espace")
+    return value.removeprefix("@")
+
+
+Compte = Annotated[str, AfterValidator(_compte), Field(json_schema_extra={"pattern": COMPTE_RE.pattern})]
+
+
+def _codes_as_text(value: Any) -> Any:
+    """An unquoted « 19: » is read as a number; the département code is the same text."""
+    if isinstance(value, dict):
+        return {str(key) if isinstance(key, int) else key: item for key, item in value.items()}
+    return value
+
+
+class Relecteurs(Strict):
+    """Relecteurs des fiches Maison : qui la forge appelle à relire une modification (CODEOWNERS)."""
+
+    national: list[Compte] = Field(min_length=1, description=(
+        "Relecteurs de tout le reste du dépôt (pages, ressources, projets, code) et des fiches des départements "
+        "sans relecteurs, par exemple l'équipe d'animation nationale."))
+    departements: Annotated[dict[CodeDepartement, Annotated[list[Compte], Field(min_length=1)]],
+                            BeforeValidator(_codes_as_text)] = Field(default_factory=dict, description=(
+        "Relecteurs des fiches Maison de chaque département : le code du département (« \"19\" »), puis la "
+        "liste de ses relecteurs."))
