@@ -1,0 +1,1 @@
+"""Contribution workflow tools: review summary, reviewer routing, freshness."""
