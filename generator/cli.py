@@ -14,7 +14,8 @@ from pathlib import Path
 from .config import ConfigError, load_config
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, without running anything (the CI workflows' commands are tested against it)."""
     parser = argparse.ArgumentParser(prog="msap", description="Portail des Maisons de services au public.")
     parser.add_argument("--root", type=Path, default=Path("."), help="racine du projet (défaut : dossier courant)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="commande")
@@ -53,7 +54,30 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("schema", help="régénérer les schémas JSON et la documentation des champs")
     p.add_argument("--check", action="store_true", help="échouer si les fichiers générés ne sont pas à jour")
 
-    args = parser.parse_args(argv)
+    p = sub.add_parser("cms", help="éditer le contenu dans le navigateur, sur cette machine (Decap CMS + portail)")
+    p.add_argument("--port", type=int, default=8000, help="port du portail et de /admin/ (défaut : 8000)")
+    p.add_argument("--cms-port", type=int, default=8081,
+                   help="port de decap-server, qui lit et écrit les fichiers de content/ (défaut : 8081)")
+
+    p = sub.add_parser("review", help="résumer en français les changements de contenu entre deux révisions Git")
+    p.add_argument("base", help="révision de départ (par exemple « origin/main »)")
+    p.add_argument("head", nargs="?", default="HEAD", help="révision proposée (défaut : HEAD)")
+    p.add_argument("--sortie", type=Path, help="écrire aussi le résumé Markdown dans ce fichier")
+
+    p = sub.add_parser("codeowners", help="écrire CODEOWNERS (qui relit quelle fiche) depuis les référents et "
+                                          "les relecteurs par département")
+    p.add_argument("--check", action="store_true", help="échouer si CODEOWNERS n'est pas à jour")
+
+    p = sub.add_parser("stale", help="lister les fiches dont la vérification date de plus de N mois")
+    p.add_argument("--months", "--mois", dest="months", type=int, default=12,
+                   help="ancienneté de la vérification, en mois (défaut : 12)")
+    p.add_argument("--complet", action="store_true",
+                   help="lister chaque fiche, même au-delà de ce que tient un ticket (65 536 caractères)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     root = args.root.resolve()
     try:
         config = load_config(root)
@@ -78,6 +102,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "schema":
         from .schema_export import cmd_schema
         return cmd_schema(root, args.check)
+    if args.command == "cms":
+        from .cms.local import cmd_cms
+        return cmd_cms(root, config, args)
+    if args.command == "review":
+        from .contrib.review import cmd_review
+        return cmd_review(root, config, args)
+    if args.command == "codeowners":
+        from .contrib.codeowners import cmd_codeowners
+        return cmd_codeowners(root, config, args)
+    if args.command == "stale":
+        from .contrib.stale import cmd_stale
+        return cmd_stale(root, config, args)
     return 2  # pragma: no cover - argparse refuses unknown commands
 
 

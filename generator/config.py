@@ -7,8 +7,69 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .schema.fields import URL_RE, fail
+
+# The ten rubrics of the forum of the network's former portal (Bulletin des Maisons de services au public, 2016).
+FORUM_RUBRIQUES = (
+    ("Offre de services", "offre-de-services",
+     "Les démarches et services proposés dans les Maisons : partenaires, nouveaux services, ce qui marche ailleurs."),
+    ("Accueil et relation usagers", "accueil-et-relation-usagers",
+     "Accueillir, accompagner et orienter les usagers : situations délicates, outils, enquêtes de satisfaction."),
+    ("Animation du territoire", "animation-du-territoire",
+     "Faire connaître la Maison et travailler avec les acteurs locaux : communication, partenariats, événements."),
+    ("Gestion du lieu", "gestion-du-lieu",
+     "Locaux, équipements, horaires, budget et organisation de l'équipe au quotidien."),
+    ("Création et financement d'une Maison", "creation-et-financement",
+     "Monter le projet d'une Maison : étapes, porteurs, conventions avec les partenaires et financements."),
+    ("Schémas d'accessibilité des services au public", "schemas-d-accessibilite",
+     "Les schémas départementaux d'amélioration de l'accessibilité des services : diagnostics, actions, rôle des "
+     "Maisons."),
+    ("Bourse à l'emploi", "bourse-a-l-emploi",
+     "Offres d'emploi, de stage et de remplacement dans les Maisons du réseau."),
+    ("Vie du réseau", "vie-du-reseau",
+     "Rencontres, formations, enquêtes nationales et actualité de l'animation du réseau."),
+    ("Veille juridique et sectorielle", "veille-juridique",
+     "Questions juridiques à mettre en commun et actualité réglementaire des partenaires."),
+    ("Libre discussion", "libre-discussion",
+     "Tout le reste : un espace d'échange entre pairs, sans thème imposé."),
+)
+CATEGORIE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class RubriqueForum(BaseModel):
+    """Une rubrique du forum du réseau : une catégorie de discussions sur la forge."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    titre: str = Field(min_length=2)
+    """Titre de la rubrique, affiché sur la page du forum."""
+
+    description: str = Field(min_length=2)
+    """De quoi on y parle, en une ligne."""
+
+    categorie: str = ""
+    """Identifiant de la catégorie de discussions, tel qu'il paraît dans son adresse sur la forge
+    (« vie-du-reseau ») : il remplace `{categorie}` dans `forum_url`."""
+
+    url: str = ""
+    """Adresse complète de la rubrique (https://…), quand elle ne suit pas `forum_url` ; l'emporte sur
+    `categorie`."""
+
+    @model_validator(mode="after")
+    def _address(self) -> "RubriqueForum":
+        if self.url and not URL_RE.match(self.url):
+            raise fail(f"« {self.url} » n'est pas une adresse web acceptée",
+                       "une adresse complète qui commence par « https:// », sans espace")
+        if not self.url and not CATEGORIE_RE.match(self.categorie):
+            raise fail(f"la rubrique « {self.titre} » n'a pas d'adresse",
+                       "donnez l'identifiant de sa catégorie de discussions (« categorie: vie-du-reseau », "
+                       "lettres, chiffres et tirets) ou son adresse complète (« url: https://… »)")
+        return self
 
 
 class Config(BaseModel):
@@ -58,6 +119,43 @@ class Config(BaseModel):
 
     statistiques_mois: int = Field(12, ge=1, le=60)
     """Période des statistiques publiées, en mois : les N derniers mois, mois en cours compris."""
+
+    cms_backend: str = "github"
+    """Forge où l'éditeur en ligne (Decap CMS, `/admin/`) enregistre les modifications : « github », « gitlab »,
+    « gitea » ou « git-gateway ». Chaque modification y devient une branche et une demande de fusion."""
+
+    cms_depot: str = "maisons-services/portail"
+    """Dépôt du contenu sur la forge, sous la forme « organisation/projet »."""
+
+    cms_branche: str = "main"
+    """Branche publiée du dépôt : les demandes de fusion de l'éditeur visent cette branche."""
+
+    cms_auth_url: str = ""
+    """Adresse du service d'authentification OAuth de l'éditeur (`base_url` de Decap CMS), si la forge en demande
+    un (GitHub hors Netlify). Vide : celui de la forge."""
+
+    forum_url: str = "https://github.com/{depot}/discussions/categories/{categorie}"
+    """Modèle de l'adresse d'une rubrique du forum : `{depot}` devient `cms_depot`, `{categorie}` l'identifiant de
+    la rubrique. Par défaut, les catégories des discussions GitHub du dépôt (à activer dans ses réglages, une
+    catégorie par rubrique). GitLab n'en a pas : donnez alors à chaque rubrique son `url`, ou le modèle d'adresse
+    d'un autre forum."""
+
+    forum_rubriques: list[RubriqueForum] = Field(default_factory=lambda: [
+        RubriqueForum(titre=titre, categorie=categorie, description=description)
+        for titre, categorie, description in FORUM_RUBRIQUES])
+    """Rubriques du forum du réseau, dans l'ordre de la page « Forum du réseau » du portail (`forum/`) : chacune a
+    un `titre`, une `description` d'une ligne et l'identifiant de sa catégorie de discussions (`categorie`) ou son
+    adresse complète (`url`). Par défaut, les dix rubriques du forum de l'ancien portail. Liste vide : pas de page
+    forum."""
+
+    @field_validator("forum_url")
+    @classmethod
+    def _forum_url(cls, value: str) -> str:
+        if not URL_RE.match(value.replace("{depot}", "d").replace("{categorie}", "c")) or "{categorie}" not in value:
+            raise fail(f"« {value} » n'est pas un modèle d'adresse de rubrique",
+                       "une adresse complète (https://…) qui contient « {categorie} », par exemple "
+                       "« https://github.com/{depot}/discussions/categories/{categorie} »")
+        return value
 
     @property
     def geo_dir(self) -> Path:

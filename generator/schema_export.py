@@ -2,7 +2,8 @@
 
 - ``schemas/<kind>.schema.json``: JSON Schema of each kind (editors, CMS, other tools);
 - ``docs/champs.md``: every field of every kind, its type and its French description;
-- ``docs/configuration.md``: every option of the ``extra.msap`` section of mkdocs.yml.
+- ``docs/configuration.md``: every option of the ``extra.msap`` section of mkdocs.yml;
+- ``admin/config.yml``: the web editor's configuration (Decap CMS), see :mod:`generator.cms.config`.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .config import Config
-from .schema import KINDS, LISTS, Publics
+from .schema import KINDS, LISTS, Publics, Relecteurs
 from .validation import _models_in, labels
 
 
@@ -22,6 +23,7 @@ def json_schemas() -> dict[str, str]:
     models: dict[str, type[BaseModel]] = {folder[:-1]: model for model, folder, _ in KINDS.values()}
     models.update({f"referentiel-{name}": model for name, model in LISTS.items()})
     models["referentiel-publics"] = Publics
+    models["referentiel-relecteurs"] = Relecteurs
     out = {}
     for name, model in models.items():
         schema = model.model_json_schema()
@@ -60,6 +62,8 @@ def fields_doc() -> str:
                 ("Projet — `content/projets/<slug>.md`", KINDS["projets"][0])]
     sections += [(f"Référentiel — `content/referentiels/{name}.yml` (une liste)", model) for name, model in LISTS.items()]
     sections.append(("Référentiel — `content/referentiels/publics.yml`", Publics))
+    sections.append(("Relecteurs — `content/referentiels/relecteurs.yml` (`msap codeowners`, `msap stale`)",
+                     Relecteurs))
     for title, model in sections:
         out += [f"## {title}", "", (model.__doc__ or "").strip().split("\n")[0], "",
                 "| champ | obligatoire | description | valeurs possibles |", "|---|---|---|---|"]
@@ -75,20 +79,30 @@ def config_doc() -> str:
            "| option | défaut | description |", "|---|---|---|"]
     for name, info in Config.model_fields.items():
         description = " ".join((info.description or "").split()).replace("|", "\\|")
-        out.append(f"| `{name}` | `{info.default}` | {description} |")
+        default = info.get_default(call_default_factory=True)
+        shown = f"{len(default)} entrées" if isinstance(default, list) else f"`{default}`"
+        out.append(f"| `{name}` | {shown} | {description} |")
     return "\n".join(out) + "\n"
 
 
-def generated() -> dict[str, str]:
+def generated(root: Path | None = None) -> dict[str, str]:
+    """Every generated file by path; with ``root``, also the web editor's configuration (it lists the
+    project's reference lists and reads its mkdocs.yml)."""
     files = json_schemas()
     files["docs/champs.md"] = fields_doc()
     files["docs/configuration.md"] = config_doc()
+    if root is not None:
+        from .cms.config import config_yaml
+        from .config import load_config
+        from .portal.mkdocs_adapter import settings
+
+        files["admin/config.yml"] = config_yaml(root, load_config(root), settings(root).get("site_url") or "")
     return files
 
 
 def cmd_schema(root: Path, check: bool) -> int:
     stale = []
-    for rel, text in generated().items():
+    for rel, text in generated(root).items():
         path = root / rel
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current == text:

@@ -34,7 +34,7 @@ def test_every_config_option_is_documented():
 
 
 def test_generated_files_are_up_to_date():
-    stale = [rel for rel, text in generated().items()
+    stale = [rel for rel, text in generated(REPO).items()
              if not (REPO / rel).exists() or (REPO / rel).read_text(encoding="utf-8") != text]
     assert stale == [], "lancez « msap schema » et enregistrez les fichiers régénérés"
 

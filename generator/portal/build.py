@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..cms.site import AdminError, write_admin
 from ..config import Config
 from ..diagnostics import Report
 from . import exports, minimap, mkdocs_adapter, statistiques, urls, vendor
@@ -149,9 +150,11 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     mark = time.perf_counter()
     try:
         vendor.copy_all(root, out)
-    except vendor.VendorError as exc:
+        write_admin(root, config, out, url, mkdocs_adapter.settings(root).get("site_name") or "Portail")
+    except (vendor.VendorError, AdminError) as exc:
         raise BuildError(str(exc)) from None
-    portal = Portal(site, geo, url, pro=pro, today=today, proches=config.carte_resultats)
+    portal = Portal(site, geo, url, pro=pro, today=today, proches=config.carte_resultats,
+                    forum=forum_rubriques(config))
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
     renderer = make_renderer(root, config, portal, shells, maps, stats)
     pages = list(all_pages(portal))
@@ -179,6 +182,12 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
         finish_search(indexer, out / "pagefind")
         timings["fin de l'index de recherche (Pagefind, en parallèle)"] = time.perf_counter() - mark
     return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
+
+
+def forum_rubriques(config: Config) -> list[dict[str, str]]:
+    """The forum's rubrics as the portal shows them, each with the address of its category on the forge."""
+    return [{"titre": r.titre, "description": r.description, "url": urls.forum_rubrique(config, r)}
+            for r in config.forum_rubriques]
 
 
 def write_locator_data(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:

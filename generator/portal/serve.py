@@ -26,7 +26,7 @@ from ..content import load_fiche
 from ..diagnostics import Report
 from ..schema import KINDS
 from . import urls
-from .build import BuildError, build, index_search, make_renderer, site_url_of
+from .build import BuildError, build, forum_rubriques, index_search, make_renderer, site_url_of
 from .minimap import MiniMaps
 from .model import Portal
 from .pages import all_pages
@@ -66,7 +66,7 @@ class Live:
     def _renderer(self) -> None:
         import datetime as dt
         self.portal = Portal(self.site, self.geo, self.site_url, pro=self.pro, today=dt.date.today(),
-                             proches=self.config.carte_resultats)
+                             proches=self.config.carte_resultats, forum=forum_rubriques(self.config))
         self.renderer = make_renderer(self.root, self.config, self.portal, self.shells, self.maps, self.stats)
 
     def fiche_changed(self, path: Path) -> bool:
@@ -179,7 +179,7 @@ def handler(live: Live):
     class Handler(http.server.SimpleHTTPRequestHandler):
         extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                           ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-                          ".json": "application/json", ".svg": "image/svg+xml", ".geojson": "application/geo+json",
+                          ".json": "application/json", ".yml": "text/yaml; charset=utf-8", ".svg": "image/svg+xml", ".geojson": "application/geo+json",
                           ".csv": "text/csv; charset=utf-8"}
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server

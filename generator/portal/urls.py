@@ -28,6 +28,8 @@ INTEGRER = f"{MAISONS}carte/integrer/"
 COUVERTURE = f"{MAISONS}couverture/"
 COMMUNES = "communes/"
 STATISTIQUES = "statistiques/"
+FORUM = "forum/"
+ADMIN = "admin/"
 
 
 def maison(fiche: Any) -> str:
@@ -93,6 +95,12 @@ def vendor(name: str) -> str:
 def commune(code_insee: str) -> str:
     """The page « Maisons près de <commune> » (communes where a Maison or a stop is)."""
     return f"{COMMUNES}{code_insee}/"
+
+
+def forum_rubrique(config: Any, rubrique: Any) -> str:
+    """A forum rubric on the forge: its own ``url``, else ``forum_url`` with the repository and its category."""
+    return rubrique.url or config.forum_url.replace("{depot}", config.cms_depot).replace("{categorie}",
+                                                                                          rubrique.categorie)
 
 
 def carte_departement(code: str) -> str:

@@ -20,15 +20,21 @@ class VendorError(Exception):
     pass
 
 
+def installed(root: Path, package: str) -> tuple[Path, dict]:
+    """The folder of an npm package in node_modules/ and its package.json; a missing one is an error with a hint."""
+    source = root / "node_modules" / package
+    if not (source / "package.json").exists():
+        raise VendorError(f"la bibliothèque « {package} » (npm) est introuvable dans node_modules/ — Indice : "
+                          "lancez « make setup » (npm ci installe les versions de package-lock.json)")
+    return source, json.loads((source / "package.json").read_text(encoding="utf-8"))
+
+
 def copy_all(root: Path, out: Path) -> list[str]:
     """Copy every vendored file into the site; a missing package is an error with a hint."""
     written = []
     for package, (files, licence) in VENDORED.items():
-        source = root / "node_modules" / package
-        if not (source / "package.json").exists():
-            raise VendorError(f"la bibliothèque « {package} » (npm) est introuvable dans node_modules/ — Indice : "
-                              "lancez « make setup » (npm ci installe les versions de package-lock.json)")
-        version = json.loads((source / "package.json").read_text(encoding="utf-8"))["version"]
+        source, meta = installed(root, package)
+        version = meta["version"]
         target = out / urls.vendor(f"{package}/")
         for name in files + (licence,):
             dest = target / Path(name).relative_to("dist") if name.startswith("dist/") else target / name

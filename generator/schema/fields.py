@@ -45,7 +45,8 @@ def matching(regex: re.Pattern[str], message: str, hint: str) -> Any:
         if not regex.match(value):
             raise fail(message.replace("{value}", value), hint)
         return value
-    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"pattern": regex.pattern})]
+    return Annotated[str, AfterValidator(check),
+                     Field(json_schema_extra={"pattern": regex.pattern, "x-indice": hint})]
 
 
 # ------------------------------------------------------------------ identifiers
@@ -88,7 +89,8 @@ def _creneau(value: str) -> str:
 
 
 Creneau = Annotated[str, AfterValidator(_creneau),
-                    Field(json_schema_extra={"pattern": CRENEAU_RE.pattern, "examples": ["09:00-12:00"]})]
+                    Field(json_schema_extra={"pattern": CRENEAU_RE.pattern, "examples": ["09:00-12:00"],
+                                             "x-indice": "heure de début, tiret, heure de fin, par exemple 09:00-12:00"})]
 
 
 def _split_day(value: Any) -> Any:
@@ -148,7 +150,9 @@ def _phone(value: str) -> str:
     return value
 
 
-Telephone = Annotated[str, AfterValidator(_phone), Field(json_schema_extra={"pattern": PHONE_RE.pattern})]
+Telephone = Annotated[str, AfterValidator(_phone), Field(json_schema_extra={
+    "pattern": PHONE_RE.pattern,
+    "x-indice": "dix chiffres groupés par deux, par exemple « 05 55 25 76 12 », ou « +33 5 55 25 76 12 »"})]
 
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
