@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from generator.portal.horaires import time_zone
 
+from .db import writing
 from .referentiel import DIMENSIONS, NON_PRECISE, Reseau
 from .tables import cumul, idempotence, visite
 
@@ -87,7 +88,7 @@ def record(engine: Engine, reseau: Reseau, maison: str, entries: list[dict], jet
     request_print = fingerprint({"maison": maison, "visites": entries})
     while True:
         try:
-            with engine.begin() as conn:
+            with writing(engine) as conn:
                 if key is not None:
                     kept = conn.execute(select(idempotence.c.empreinte, idempotence.c.statut, idempotence.c.reponse)
                                         .where(and_(idempotence.c.jeton == jeton, idempotence.c.cle == key))).first()
@@ -120,7 +121,7 @@ def rebuild_rollups(engine: Engine, departement_of: dict[str, str]) -> None:
     month = (func.to_char(visite.c.quand, "YYYY-MM") if engine.dialect.name == "postgresql"
              else func.strftime("%Y-%m", visite.c.quand))
     counts: Counter = Counter()
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         conn.execute(delete(cumul))
         columns = [("total", None), ("demonstration", None)] + list(DIMENSIONS.items())
         for dimension, column in columns:
@@ -143,7 +144,7 @@ def get(engine: Engine, maison: str, visit_id: int) -> dict | None:
 
 def correct(engine: Engine, reseau: Reseau, maison: str, visit_id: int, entry: dict) -> dict | None:
     """Replace a visit's fields; None when the Maison has no such visit."""
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         old = conn.execute(select(visite).where(and_(visite.c.id == visit_id, visite.c.maison == maison))).first()
         if old is None:
             return None
@@ -158,7 +159,7 @@ def correct(engine: Engine, reseau: Reseau, maison: str, visit_id: int, entry: d
 
 
 def remove(engine: Engine, reseau: Reseau, maison: str, visit_id: int) -> bool:
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         old = conn.execute(select(visite).where(and_(visite.c.id == visit_id, visite.c.maison == maison))).first()
         if old is None:
             return False
