@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,8 +115,19 @@ def read_all(paths: list[Path], root: Path) -> list[Document | Problem]:
         return [read(path, root) for path in paths]
     step = -(-len(paths) // (jobs * 2))
     chunks = [(paths[i:i + step], root) for i in range(0, len(paths), step)]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with fork_pool(jobs) as pool:
         return [doc for part in pool.map(_read_chunk, chunks) for doc in part]
+
+
+def fork_pool(jobs: int):
+    """Worker processes (fork) for the build. Leaving the pool terminates them with SIGTERM: they take the
+    default action, not a handler inherited from the parent (`msap serve` has one), which a signal arriving just
+    before a worker blocks on the task queue would leave pending forever — a hang seen once in CI."""
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=_default_sigterm)
+
+
+def _default_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _read_chunk(chunk: tuple[list[Path], Path]) -> list[Document | Problem]:

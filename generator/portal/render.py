@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..content import fork_pool
 from . import horaires, markdown, urls
 from .model import Portal
 from .pages import Page
@@ -103,7 +104,7 @@ def write_all(renderer: Renderer, pages: list[Page], out: Path, search_dir: Path
     step = -(-len(pages) // (jobs * 4))
     chunks = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with fork_pool(jobs) as pool:
             return sum(pool.map(_work, chunks))
     finally:
         _STATE.clear()
