@@ -262,14 +262,14 @@ def test_portal_threshold_masks_counts_and_the_rates_computed_from_them():
     reponse = statistiques.validate(payload())
     masked = statistiques.mask(reponse, 5)
     gueret = masked.maisons["fs-9001"]
-    assert [m.visites for m in gueret.par_mois][1:6] == [1234, 987, None, None, 0]
-    assert [(e.id, e.visites) for e in gueret.operateurs] == [("caf", 1502), ("msa", None)]
+    assert [m["visites"] for m in gueret.par_mois][1:6] == [1234, 987, None, None, 0]
+    assert [(e["id"], e["visites"]) for e in gueret.operateurs] == [("caf", 1502), ("msa", None)]
     assert gueret.taux_resolution == 0.75 and masked.maisons["fs-9002"].visites is None
     assert masked.maisons["fs-9002"].taux_resolution is None  # 100 % of a masked total would tell too much
     small = {**payload()["maisons"]["fs-9002"], "resultats": [{"id": "resolu", "visites": 4},
                                                               {"id": "en-cours", "visites": 20}]}
     assert statistiques.mask(statistiques.validate({**payload(), "national": small}), 5).national.taux_resolution is None
-    assert statistiques.mask(reponse, 2).maisons["fs-9001"].par_mois[3].visites == 3  # 2 is the lowest allowed
+    assert statistiques.mask(reponse, 2).maisons["fs-9001"].par_mois[3]["visites"] == 3  # 2 is the lowest allowed
 
 
 def test_config_options_period_and_threshold():
@@ -288,7 +288,7 @@ def test_stricter_api_threshold_wins(tmp_path, monkeypatch):
                                 statistiques.validate({**payload(), "seuil": 10}), dt.date(2026, 11, 1))
     stats = statistiques.load(root, Config(), FROZEN_TODAY)
     assert stats.seuil == 10 and stats.recupere_le == dt.date(2026, 11, 1) and not stats.ancien
-    assert stats.maison("fs-9001").operateurs[1].visites is None and stats.avertissement == ""
+    assert stats.maison("fs-9001").operateurs[1]["visites"] is None and stats.avertissement == ""
 
 
 def test_fetch_errors_are_french_and_typed(api):

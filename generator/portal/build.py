@@ -247,13 +247,13 @@ def statistics_globals(renderer: Renderer, portal: Portal, stats: statistiques.S
     def lignes(agregat: Any, dimension: str) -> list[tuple[str, int | None]]:
         """(label, visits) of a breakdown (« operateurs »…), or of the months (« par_mois »)."""
         if dimension == "par_mois":
-            return [(mois_fr(m.mois), m.visites) for m in agregat.par_mois]
-        return [(libelle(dimension, e.id), e.visites) for e in getattr(agregat, dimension)]
+            return [(mois_fr(m["mois"]), m["visites"]) for m in agregat.par_mois]
+        return [(libelle(dimension, e["id"]), e["visites"]) for e in getattr(agregat, dimension)]
 
     def graphique_mois(agregat: Any, titre: str) -> Markup:
-        top = max((m.visites for m in agregat.par_mois if m.visites), default=0)
-        rows = [(graphiques.mois_court(m.mois), mois_fr(m.mois), m.visites, f"{effectif(m.visites)} visites")
-                for m in agregat.par_mois]
+        top = max((m["visites"] for m in agregat.par_mois if m["visites"]), default=0)
+        rows = [(graphiques.mois_court(m["mois"]), mois_fr(m["mois"]), m["visites"],
+                 f"{effectif(m['visites'])} visites") for m in agregat.par_mois]
         return Markup(graphiques.colonnes(rows, titre, f"{nombre(top)} visites"))
 
     def graphique(agregat: Any, dimension: str, titre: str) -> Markup:
