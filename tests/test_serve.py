@@ -69,6 +69,17 @@ def test_readme_main_command_builds_and_serves_the_real_network(tmp_path: Path):
         get(f"http://127.0.0.1:{api_port}/api/v1/sante")
 
 
+def fragments(bundle: Path) -> list[dict]:
+    """The pages a Pagefind bundle holds (its fragments are gzip'd JSON after a signature)."""
+    from test_recherche import fragments as read
+    for _ in range(50):  # the bundle is swapped in whole; a listing may catch the swap
+        try:
+            return read(bundle)
+        except (FileNotFoundError, OSError):
+            time.sleep(0.05)
+    return read(bundle)
+
+
 def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
     root = make_portal_project(tmp_path / "projet")
     port = free_port()
@@ -78,6 +89,7 @@ def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
         assert "09:00 – 12:00, 13:30 – 17:00" in get(url)
         assert "/__msap/version" in get(url)  # open pages reload themselves, in this mode only
         assert "__msap" not in (tmp_path / "site/maisons/23/gueret/index.html").read_text(encoding="utf-8")
+        fragments_before = fragments(tmp_path / "site/pagefind")
         fiche = root / "content/maisons/23/gueret.md"
         fiche.write_text(fiche.read_text(encoding="utf-8").replace('mardi: ["09:00-12:00", "13:30-17:00"]',
                                                                    'mardi: ["08:30-12:30"]'), encoding="utf-8")
@@ -99,6 +111,10 @@ def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
         while "édition 2027" not in get(selection):
             assert time.monotonic() < deadline + 20, "la sélection de la boîte à outils n'a pas suivi"
             time.sleep(0.05)
+        while not any("édition 2027" in f["meta"]["title"] for f in fragments(tmp_path / "site/pagefind")):
+            assert time.monotonic() < deadline + 40, "l'index de recherche n'a pas suivi"
+            time.sleep(0.1)
+        assert len(fragments(tmp_path / "site/pagefind")) == len(fragments_before)  # replaced, not added
     finally:
         proc.terminate()
         proc.wait(timeout=10)

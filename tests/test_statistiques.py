@@ -8,7 +8,6 @@ import datetime as dt
 import http.server
 import json
 import re
-import shutil
 import socket
 import threading
 from pathlib import Path
@@ -252,7 +251,7 @@ def test_serve_asks_the_api_once(tmp_path, monkeypatch, api):
     live.full()
     if live.search_thread:
         live.search_thread.join(30)
-    shutil.rmtree(live.search_dir)
+
     assert len(api.requests) == 1
     html = read(tmp_path / "site", "maisons/23/gueret")
     assert "Bonnyaud bis" in html and cell(table(html, "Visites par mois"), "janvier 2026") == f"1{NNBSP}234"

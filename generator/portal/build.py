@@ -12,16 +12,15 @@ import multiprocessing
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..cms.site import AdminError, write_admin
 from ..config import Config
 from ..diagnostics import Report
-from . import exports, minimap, mkdocs_adapter, statistiques, urls, vendor
+from . import exports, minimap, mkdocs_adapter, recherche, statistiques, urls, vendor
 from .model import Portal
 from .pages import all_pages
 from .render import Renderer, write_all
@@ -84,10 +83,10 @@ def load_checked(root: Path, config: Config) -> tuple[Any, Any, Report]:
 
 def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = False,
           site_url: str | None = None, search: bool = True, today: dt.date | None = None,
-          jobs: int | None = None, keep_search_copies: Path | None = None,
+          jobs: int | None = None, keep_search_copies: dict[str, tuple[str, str]] | None = None,
           stats: statistiques.Statistiques | None = None) -> BuildResult:
-    """Build the portal into ``site_dir``; ``keep_search_copies`` receives the pages' search copies;
-    ``stats``: visit statistics already loaded (msap serve asks the API once), else asked here."""
+    """Build the portal into ``site_dir``; ``keep_search_copies`` receives the pages' search copies (path →
+    (title, copy)); ``stats``: visit statistics already loaded (msap serve asks the API once), else asked here."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     today = today or dt.date.today()
@@ -125,16 +124,9 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
                              "« .venv/bin/mkdocs build » pour voir le détail")
         shells = mkdocs_adapter.shells(tmp)
         timings["habillage (mkdocs, en parallèle)"] = time.perf_counter() - mark
-        search_dir = tmp / ".recherche" if search else None
         result = render_site(root, config, site, geo, shells, tmp, url, pro, today, timings, stats,
-                             search_dir, jobs)
+                             search, jobs, keep_search_copies)
         result.warnings = len(report.warnings) + bool(stats.avertissement)
-        if search_dir is not None:
-            if keep_search_copies is not None:
-                shutil.rmtree(keep_search_copies, ignore_errors=True)
-                search_dir.rename(keep_search_copies)
-            else:
-                shutil.rmtree(search_dir)
         swap(tmp, site_dir)
         result.site_dir = site_dir
         result.state = {"site": site, "geo": geo, "shells": shells, "stats": stats}
@@ -146,7 +138,8 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
 
 def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, out: Path, url: str, pro: bool,
                 today: dt.date, timings: dict[str, float], stats: statistiques.Statistiques,
-                search_dir: Path | None = None, jobs: int | None = None) -> BuildResult:
+                search: bool = True, jobs: int | None = None,
+                keep_copies: dict[str, tuple[str, str]] | None = None) -> BuildResult:
     mark = time.perf_counter()
     try:
         vendor.copy_all(root, out)
@@ -158,10 +151,13 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
     renderer = make_renderer(root, config, portal, shells, maps, stats)
     pages = list(all_pages(portal))
-    # Searchable pages first: Pagefind indexes their copies while the listings and exports are written.
-    html_bytes = write_all(renderer, [p for p in pages if p.searchable], out, search_dir, jobs)
-    indexer = start_search(search_dir, out / "pagefind") if search_dir is not None else None
+    # Searchable pages first: Pagefind indexes them while the listings and exports are written.
+    index = start_search() if search else None
     try:
+        html_bytes = write_all(renderer, [p for p in pages if p.searchable], out,
+                               copies_to(index, keep_copies) if index else None, jobs)
+        if index is not None:
+            index.write(out / "pagefind")  # Pagefind writes its bundle while the rest of the site is written
         html_bytes += write_all(renderer, [p for p in pages if not p.searchable], out, None, jobs)
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
@@ -172,15 +168,15 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
         paths = [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
         exports.write_sitemap(portal, out, paths)
         timings["données ouvertes, cartes, sitemap"] = time.perf_counter() - mark
-    except BaseException:
-        if indexer is not None:
-            indexer.kill()
-            indexer.wait()
-        raise
-    if indexer is not None:
-        mark = time.perf_counter()
-        finish_search(indexer, out / "pagefind")
-        timings["fin de l'index de recherche (Pagefind, en parallèle)"] = time.perf_counter() - mark
+        if index is not None:
+            mark = time.perf_counter()
+            index.wait()
+            timings["fin de l'index de recherche (Pagefind, en parallèle)"] = time.perf_counter() - mark
+    except recherche.SearchError as exc:
+        raise BuildError(str(exc)) from None
+    finally:
+        if index is not None:
+            index.close()
     return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
 
 
@@ -287,23 +283,20 @@ def copy_files(source: Path, target: Path, portal: Portal) -> None:
             shutil.copyfile(source / name, target / name)
 
 
-def start_search(pages: Path, bundle: Path) -> subprocess.Popen:
-    """Start Pagefind over the search copies of the pages; its chunked index goes into ``bundle``."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(bundle), "--silent",
-           "--force-language", "fr"]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def start_search() -> recherche.SearchIndex:
+    try:
+        return recherche.SearchIndex()
+    except recherche.SearchError as exc:
+        raise BuildError(str(exc)) from None
 
 
-def finish_search(proc: subprocess.Popen, bundle: Path) -> None:
-    output, _ = proc.communicate()
-    if proc.returncode != 0 or not (bundle / "pagefind.js").exists():
-        raise BuildError(f"Pagefind n'a pas pu indexer le site : {(output or '').strip()[:500]} — "
-                         "Indice : réinstallez l'environnement (make setup) ; Pagefind vient du paquet PyPI "
-                         "« pagefind[extended] »")
-
-
-def index_search(pages: Path, bundle: Path) -> None:
-    finish_search(start_search(pages, bundle), bundle)
+def copies_to(index: recherche.SearchIndex, keep: dict[str, tuple[str, str]] | None) -> Callable[[str, str, str], None]:
+    """Each search copy goes to Pagefind, and into ``keep`` too (msap serve re-indexes from it after an edit)."""
+    def take(path: str, title: str, indexed: str) -> None:
+        index.add(path, title, indexed)
+        if keep is not None:
+            keep[path] = (title, indexed)
+    return take
 
 
 def swap(tmp: Path, site_dir: Path) -> None:

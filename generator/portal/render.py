@@ -6,11 +6,10 @@ without copying it); each process writes its own pages.
 from __future__ import annotations
 
 import json
-from html import escape
 import multiprocessing
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -63,17 +62,17 @@ class Renderer:
         indexed = str(getattr(module, "recherche", "") or "")
         return self.shells[page.section].fill(page.path, page.title, str(module), head, scripts), indexed
 
-    def write(self, page: Page, out: Path, search_dir: Path | None = None) -> int:
+    def write(self, page: Page, out: Path) -> tuple[int, str | None]:
+        """Write the page; returns (bytes written, its search copy or None if the search skips it)."""
         html, indexed = self.render(page)
         data = html.encode("utf-8")
         _write(out / urls.output_file(page.path), data)
-        if search_dir is not None and page.searchable and indexed:
-            # The search indexes a light copy holding what is worth finding (the template's « recherche »
-            # block): parsing whole pages, theme included, takes Pagefind several times longer.
-            _write(search_dir / urls.output_file(page.path),
-                   f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{escape(page.title)}'
-                   f'</title></head><body>{indexed}</body></html>'.encode("utf-8"))
-        return len(data)
+        # The search indexes a light copy holding what is worth finding (the template's « recherche » block):
+        # parsing whole pages, theme included, takes Pagefind several times longer.
+        return len(data), (indexed if page.searchable and indexed else None)
+
+
+Copies = Callable[[str, str, str], None]  # receives (path, title, search copy) of each searchable page, in order
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -87,27 +86,43 @@ def _write(target: Path, data: bytes) -> None:
 _STATE: dict[str, Any] = {}
 
 
-def _work(bounds: tuple[int, int]) -> int:
-    renderer, pages, out, search = _STATE["renderer"], _STATE["pages"], _STATE["out"], _STATE["search"]
-    return sum(renderer.write(p, out, search) for p in pages[bounds[0]:bounds[1]])
+def _work(bounds: tuple[int, int]) -> tuple[int, list[tuple[str, str, str]]]:
+    renderer, pages, out, copies = _STATE["renderer"], _STATE["pages"], _STATE["out"], _STATE["copies"]
+    written, found = 0, []
+    for page in pages[bounds[0]:bounds[1]]:
+        size, indexed = renderer.write(page, out)
+        written += size
+        if copies and indexed is not None:
+            found.append((page.path, page.title, indexed))
+    return written, found
 
 
-def write_all(renderer: Renderer, pages: list[Page], out: Path, search_dir: Path | None = None,
+def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies | None = None,
               jobs: int | None = None) -> int:
-    """Write every page (and the search copies of the searchable ones); returns the bytes written."""
+    """Write every page, hand the search copies to ``copies`` (in page order); returns the bytes written."""
     jobs = jobs or min(os.cpu_count() or 1, 4)
-    if jobs <= 1 or len(pages) < 200 or "fork" not in multiprocessing.get_all_start_methods():
-        return sum(renderer.write(p, out, search_dir) for p in pages)
-    for name in {p.template for p in pages} | {"_head.html"}:
-        renderer.template(name)  # compile once, before forking
-    _STATE.update(renderer=renderer, pages=pages, out=out, search=search_dir)
-    step = -(-len(pages) // (jobs * 4))
-    chunks = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
+    _STATE.update(renderer=renderer, pages=pages, out=out, copies=copies is not None)
     try:
+        if jobs <= 1 or len(pages) < 200 or "fork" not in multiprocessing.get_all_start_methods():
+            results = map(_work, [(0, len(pages))])
+            return _collect(results, copies)
+        for name in {p.template for p in pages} | {"_head.html"}:
+            renderer.template(name)  # compile once, before forking
+        step = -(-len(pages) // (jobs * 4))
+        chunks = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
         with fork_pool(jobs) as pool:
-            return sum(pool.map(_work, chunks))
+            return _collect(pool.imap(_work, chunks), copies)
     finally:
         _STATE.clear()
+
+
+def _collect(results: Iterable[tuple[int, list[tuple[str, str, str]]]], copies: Copies | None) -> int:
+    total = 0
+    for written, found in results:
+        total += written
+        for path, title, indexed in found:
+            copies(path, title, indexed)  # type: ignore[misc] - found is empty without copies
+    return total
 
 
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

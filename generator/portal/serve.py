@@ -26,10 +26,11 @@ from ..content import load_fiche
 from ..diagnostics import Report
 from ..schema import KINDS
 from . import urls
-from .build import BuildError, build, forum_rubriques, index_search, make_renderer, site_url_of
+from .build import BuildError, build, forum_rubriques, make_renderer, site_url_of
 from .minimap import MiniMaps
 from .model import Portal
 from .pages import all_pages
+from .recherche import SearchError, index_pages
 
 RELOAD = (b'<script>(function(){var v=null;setInterval(function(){fetch("/__msap/version").then(function(r)'
           b'{return r.text()}).then(function(t){if(v!==null&&t!==v)location.reload();v=t}).catch(function(){})},'
@@ -43,7 +44,7 @@ class Live:
         self.root, self.config, self.site_dir, self.site_url, self.pro = root, config, site_dir, site_url, pro
         self.version = 0
         self.lock = threading.Lock()
-        self.search_dir = Path(tempfile.mkdtemp(prefix="msap-recherche-"))
+        self.search_copies: dict[str, tuple[str, str]] = {}  # path → (title, search copy), re-indexed after an edit
         self.search_thread: threading.Thread | None = None
         self.stats = None  # the visit statistics: asked from the API at the first build only
 
@@ -51,7 +52,7 @@ class Live:
         started = time.perf_counter()
         try:
             result = build(self.root, self.config, self.site_dir, pro=self.pro, site_url=self.site_url,
-                           keep_search_copies=self.search_dir, stats=self.stats)
+                           keep_search_copies=self.search_copies, stats=self.stats)
         except BuildError as exc:
             if exc.report is not None:
                 print(exc.report.render("text"))
@@ -97,17 +98,24 @@ class Live:
         first, pages = wanted[0], []
         for page in all_pages(self.portal):  # the edited page is written as soon as it comes
             if page.path == first:
-                self.renderer.write(page, self.site_dir, self.search_dir)
+                self._write(page)
                 self.version += 1
                 print(f"{path.relative_to(self.root)} : page reconstruite en "
                       f"{(time.perf_counter() - started) * 1000:.0f} ms")
             elif page.path in wanted:
                 pages.append(page)
         for page in pages:
-            self.renderer.write(page, self.site_dir, self.search_dir)
+            self._write(page)
         self.version += 1
         self._reindex()
         return True
+
+    def _write(self, page: Any) -> None:
+        _size, indexed = self.renderer.write(page, self.site_dir)
+        if indexed is not None:
+            self.search_copies[page.path] = (page.title, indexed)
+        else:
+            self.search_copies.pop(page.path, None)
 
     def _affected(self, kind: str, old: Any, new: Any) -> list[str]:
         if kind != "maisons":
@@ -130,17 +138,19 @@ class Live:
         return list(dict.fromkeys(paths))
 
     def _reindex(self) -> None:
+        copies = [(path, title, indexed) for path, (title, indexed) in sorted(self.search_copies.items())]
+
         def run():
             target = Path(tempfile.mkdtemp(prefix="msap-pagefind-", dir=self.site_dir))
             try:
-                index_search(self.search_dir, target)
+                index_pages(copies, target)
                 old = self.site_dir / "pagefind"
                 trash = self.site_dir / f".pagefind-old-{time.time_ns()}"
                 if old.exists():
                     old.rename(trash)
                 target.rename(old)
                 shutil.rmtree(trash, ignore_errors=True)
-            except BuildError as exc:
+            except SearchError as exc:
                 print(f"msap serve : {exc}", file=sys.stderr)
                 shutil.rmtree(target, ignore_errors=True)
         self.search_thread = threading.Thread(target=run, daemon=True)
@@ -260,5 +270,4 @@ def _serve(root: Path, config: Config, args: Any, site_dir: Path, url: str) -> i
         pass
     finally:
         server.server_close()
-        shutil.rmtree(live.search_dir, ignore_errors=True)
     return 0
