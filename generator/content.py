@@ -15,7 +15,7 @@ import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from pydantic import BaseModel
 
@@ -104,19 +104,22 @@ def load_site(root: Path, content_dir: str, report: Report) -> Site:
     return site
 
 
-def read_all(paths: list[Path], root: Path) -> list[Document | Problem]:
+def read_all(paths: list[Path], root: Path) -> Iterator[Document | Problem]:
     """Parse the files, over two processes for a large tree (YAML parsing is most of a full read).
 
-    The children send back plain documents (dicts and strings, cheap to pickle);
-    validation stays here, pydantic models are slower to ship than to build.
+    The children send back plain documents (dicts and strings, cheap to pickle), in order and by chunks, so
+    that the caller validates the first ones while the others are parsed; pydantic models are slower to ship
+    than to build.
     """
     jobs = min(os.cpu_count() or 1, 4)
     if len(paths) < 500 or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [read(path, root) for path in paths]
-    step = -(-len(paths) // (jobs * 2))
+        yield from (read(path, root) for path in paths)
+        return
+    step = -(-len(paths) // (jobs * 4))
     chunks = [(paths[i:i + step], root) for i in range(0, len(paths), step)]
     with fork_pool(jobs) as pool:
-        return [doc for part in pool.map(_read_chunk, chunks) for doc in part]
+        for part in pool.imap(_read_chunk, chunks):
+            yield from part
 
 
 def fork_pool(jobs: int):

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,8 +76,12 @@ def load_checked(root: Path, config: Config) -> tuple[Any, Any, Report]:
     from ..geo import Geo
 
     report = Report()
-    site = load_site(root, config.content_dir, report)
     geo = Geo(root / config.geo_dir)
+    # The communes (35,000 rows) load while the fiches are parsed in other processes: the checks need them.
+    warm = threading.Thread(target=lambda: geo.communes, daemon=True)
+    warm.start()
+    site = load_site(root, config.content_dir, report)
+    warm.join()
     check_site(site, geo, report, config.distance_max_km)
     return site, geo, report
 
