@@ -186,3 +186,23 @@ def test_build_command_reports_what_it_did(tmp_path: Path, capsys):
     assert main(["--root", str(root), "build", "--site-dir", str(tmp_path / "site")]) == 0
     out = capsys.readouterr().out
     assert "Portail construit" in out and "pages" in out and "Pagefind" in out
+
+
+def test_a_failure_beside_the_pages_aborts_and_keeps_the_published_site(tmp_path: Path, monkeypatch, capsys):
+    """The open data are written by another process while the pages render: its failure stops the build too."""
+    from generator.portal import exports
+    root = make_portal_project(tmp_path / "projet")
+    site = tmp_path / "site"
+    assert main(["--root", str(root), "build", "--site-dir", str(site), "--no-search"]) == 0
+    published = sorted(p.relative_to(site) for p in site.rglob("*"))
+
+    def broken(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(exports, "write_all", broken)
+    capsys.readouterr()
+    assert main(["--root", str(root), "build", "--site-dir", str(site), "--no-search"]) == 2
+    err = capsys.readouterr().err
+    assert "données ouvertes et cartes : échec inattendu" in err and "No space left" in err and "Indice" in err
+    assert "Traceback" not in err and sorted(p.relative_to(site) for p in site.rglob("*")) == published
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import os
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from ..cms.site import AdminError, write_admin
 from ..config import Config
 from ..diagnostics import Report
 from . import exports, minimap, mkdocs_adapter, recherche, statistiques, urls, vendor
+from .background import Background, BackgroundError
 from .model import Portal
 from .pages import all_pages
 from .render import Renderer, write_all
@@ -61,13 +61,11 @@ def site_url_of(root: Path, override: str | None) -> str:
     return url if url.endswith("/") or not url else url + "/"
 
 
-def _theme_worker(root: Path, out: Path, site_url: str, errors) -> None:
+def _build_theme(root: Path, out: Path, site_url: str) -> None:
     try:
         mkdocs_adapter.build_theme(root, out, site_url)
     except mkdocs_adapter.EngineError as exc:
-        errors.put(str(exc))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, never a traceback for the user
-        errors.put(f"mkdocs a échoué : {exc!r} — Indice : lancez « .venv/bin/mkdocs build » pour voir le détail")
+        raise BackgroundError(str(exc)) from None
 
 
 def load_checked(root: Path, config: Config) -> tuple[Any, Any, Report]:
@@ -103,15 +101,16 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
     tmp.mkdir(parents=True)
     try:
         # The theme (mkdocs) builds in another process while this one reads and checks the content.
-        ctx = multiprocessing.get_context("fork")
-        errors = ctx.Queue()
-        theme = ctx.Process(target=_theme_worker, args=(root, tmp, url, errors))
-        theme.start()
-        site, geo, report = load_checked(root, config)
+        theme = Background(_build_theme, root, tmp, url, what="mkdocs (habillage du portail)",
+                           hint="lancez « .venv/bin/mkdocs build » pour voir le détail")
+        try:
+            site, geo, report = load_checked(root, config)
+        except BaseException:
+            theme.kill()
+            raise
         timings["lecture et vérification"] = time.perf_counter() - started
         if report.errors:
             theme.kill()
-            theme.join()
             raise BuildError(f"{len(report.errors)} erreur(s) dans le contenu : rien n'a été publié — Indice : "
                              "corrigez-les (msap check les liste toutes), puis relancez msap build", report)
         if stats is None:  # while mkdocs still works on the theme
@@ -121,12 +120,10 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
             if stats.api:
                 timings["statistiques de fréquentation"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        theme.join()
-        if not errors.empty():
-            raise BuildError(errors.get())
-        if theme.exitcode:
-            raise BuildError(f"mkdocs s'est arrêté (code {theme.exitcode}) — Indice : lancez "
-                             "« .venv/bin/mkdocs build » pour voir le détail")
+        try:
+            theme.join()
+        except BackgroundError as exc:
+            raise BuildError(str(exc)) from None
         shells = mkdocs_adapter.shells(tmp)
         timings["habillage (mkdocs, en parallèle)"] = time.perf_counter() - mark
         result = render_site(root, config, site, geo, shells, tmp, url, pro, today, timings, stats,
@@ -156,9 +153,14 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
     renderer = make_renderer(root, config, portal, shells, maps, stats)
     pages = list(all_pages(portal))
-    # Searchable pages first: Pagefind indexes them while the listings and exports are written.
-    index = start_search() if search else None
+    # The open data, maps and sitemap are written by another process while the pages are rendered.
+    sitemap = [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
+    data = Background(write_data, root, site, geo, portal, maps, out, sitemap, what="données ouvertes et cartes",
+                      hint="relancez msap build ; si l'erreur revient, signalez-la avec ce message")
+    # Searchable pages first: Pagefind indexes them while the listings are written.
+    index = None
     try:
+        index = start_search() if search else None
         html_bytes = write_all(renderer, [p for p in pages if p.searchable], out,
                                copies_to(index, keep_copies) if index else None, jobs)
         if index is not None:
@@ -166,23 +168,30 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
         html_bytes += write_all(renderer, [p for p in pages if not p.searchable], out, None, jobs)
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        maps.write_all(out / urls.ASSETS / "cartes")
-        write_locator_data(geo, maps, out)
-        copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
-        exports.write_all(portal, out, root / "schemas")
-        paths = [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
-        exports.write_sitemap(portal, out, paths)
-        timings["données ouvertes, cartes, sitemap"] = time.perf_counter() - mark
+        data.join()
+        timings["données ouvertes, cartes, sitemap (en parallèle)"] = time.perf_counter() - mark
         if index is not None:
             mark = time.perf_counter()
             index.wait()
             timings["fin de l'index de recherche (Pagefind, en parallèle)"] = time.perf_counter() - mark
-    except recherche.SearchError as exc:
+    except (recherche.SearchError, BackgroundError) as exc:
         raise BuildError(str(exc)) from None
     finally:
+        data.kill()
         if index is not None:
             index.close()
     return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
+
+
+def write_data(root: Path, site: Any, geo: Any, portal: Portal, maps: minimap.MiniMaps, out: Path,
+               sitemap: list[str]) -> None:
+    """Everything but the pages: the département maps, the locator's data, the downloads, the open data and
+    the sitemap (``sitemap``: the paths it lists)."""
+    maps.write_all(out / urls.ASSETS / "cartes")
+    write_locator_data(geo, maps, out)
+    copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
+    exports.write_all(portal, out, root / "schemas")
+    exports.write_sitemap(portal, out, sitemap)
 
 
 def forum_rubriques(config: Config) -> list[dict[str, str]]:
