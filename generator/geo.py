@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
@@ -40,11 +41,15 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def fold(text: str) -> str:
     """Accent-, case- and punctuation-insensitive key: « Saint-Étienne » -> « saint etienne »."""
     text = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+    if not text.isascii():
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(_NOT_ALNUM.sub(" ", text.lower()).split())  # [\W_]: what str.isalnum() refuses
 
 
 class Geo:

@@ -63,6 +63,27 @@ def test_nearest_places_are_exact_against_brute_force(geo):
             assert [round(km, 6) for _p, km in found] == [round(km, 6) for km in brute]
 
 
+def test_equal_distances_are_ordered_by_position_whatever_the_chunks():
+    """Two places at the same spot (a Maison and a bus stop): the first in the list comes first, also when only
+    one of them fits in the k nearest, and whichever places a chunk compared (the browser's rule)."""
+    Lieu = localisateur.Lieu
+    places = ([Lieu(f"leurre {i}", 46.0 + i / 50, 2.0) for i in range(30)]
+              + [Lieu("Maison", 45.5, 1.5), Lieu("arrêt", 45.5, 1.5), Lieu("loin", 44.0, 3.0)])
+    near = localisateur.Proximite(places)
+    points = [(45.5 + i / 100, 1.5 + i / 100) for i in range(40)]
+    for k in (1, 2, 5):
+        results = [near.nearest(points, k, chunk=chunk) for chunk in (1, 7, 300)]
+        assert results[0] == results[1] == results[2]
+    assert [p.maison for p, _km in near.nearest([(45.5, 1.5)], 1)[0]] == ["Maison"]
+    assert [p.maison for p, _km in near.nearest([(45.5, 1.5)], 2)[0]] == ["Maison", "arrêt"]
+    # three places at one spot, the 6th place falls among them: the first of the three left wins, as in a
+    # sort of the whole list (a partial selection alone may keep any of them)
+    spots = [(45.0, 1.2), (45.0, 1.3), (45.3, 1.3), (45.3, 1.1), (45.0, 1.3), (45.0, 1.3), (45.3, 1.0), (45.3, 1.2),
+             (45.1, 1.0), (45.2, 1.0), (45.0, 1.0)]
+    near = localisateur.Proximite([Lieu(i, lat, lon) for i, (lat, lon) in enumerate(spots)])
+    assert [p.maison for p, _km in near.nearest([(45.1, 1.1)], 6)[0]] == [8, 9, 0, 10, 1, 4]
+
+
 def test_places_are_maisons_then_stops_at_their_position_or_their_communes_centre(sample_site: Path):
     arrets = json.loads((sample_site / "donnees" / "arrets.geojson").read_text(encoding="utf-8"))
     thilay = next(f for f in arrets["features"] if f["properties"]["lieu"] == "Mairie de Thilay")

@@ -77,7 +77,7 @@ class Proximite:
             (self.lon[cols][None, :] - l1) / 2) ** 2
         return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
 
-    def nearest(self, points: list[tuple[float, float]], k: int, chunk: int = 300,
+    def nearest(self, points: list[tuple[float, float]], k: int, chunk: int = 32,
                 radius_km: float = 60.0) -> list[list[tuple[Lieu, float]]]:
         """For each (lat, lon): the ``k`` nearest places with their distance in km, nearest first.
 
@@ -109,18 +109,21 @@ class Proximite:
 
     def _best(self, part: np.ndarray, cols: np.ndarray, k: int) -> list[list[tuple[Lieu, float]]]:
         d = self.distances(part[:, 0], part[:, 1], cols)
-        if k == 1:  # argmin keeps the first of equal distances: the same tie rule, without a loop per row
-            first = d.argmin(axis=1)
+        # One integer per (point, place) orders as the browser does: by distance to the millionth of a km
+        # (rounded like its Math.round), then by position in the list (Maisons before stops). Every key differs,
+        # so the k nearest do not depend on which places a chunk compared.
+        key = np.floor(d * 1e6 + 0.5).astype(np.int64) * len(self.places) + cols
+        if k == 1:
+            first = key.argmin(axis=1)
             kms = d[np.arange(len(part)), first].tolist()
             return [[(self.places[int(cols[c])], km)] for c, km in zip(first.tolist(), kms)]
-        idx = np.argpartition(d, k - 1, axis=1)[:, :k] if k < d.shape[1] else np.tile(np.arange(d.shape[1]),
-                                                                                       (len(part), 1))
-        found = []
-        for row, picked in zip(d, idx):
-            # ties broken by position in the list (Maisons before stops), as the browser does
-            order = sorted(picked.tolist(), key=lambda c: (round(float(row[c]), 6), int(cols[c])))
-            found.append([(self.places[int(cols[c])], float(row[c])) for c in order])
-        return found
+        idx = np.argpartition(key, k - 1, axis=1)[:, :k] if k < d.shape[1] else np.tile(np.arange(d.shape[1]),
+                                                                                         (len(part), 1))
+        order = np.argsort(np.take_along_axis(key, idx, axis=1), axis=1)
+        idx = np.take_along_axis(idx, order, axis=1)
+        picked = cols[idx].tolist()
+        kms = np.take_along_axis(d, idx, axis=1).tolist()
+        return [[(self.places[c], km) for c, km in zip(row, dist)] for row, dist in zip(picked, kms)]
 
 
 class Voisinage:
