@@ -218,6 +218,7 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
     from markupsafe import Markup
 
     from . import couverture, jsonld
+    from .localisateur import lignes_communes
     from .horaires import TIME_ZONES
 
     renderer = Renderer(portal, shells, root / "theme" / "portail")
@@ -233,6 +234,7 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
         jsonld_maison=lambda fiche: jsonld.maison(portal, fiche),
         editor_link=lambda link, fiche: editor_link(config.editeur_url, link, fiche),
         fichier_info=lambda name: fichier_info(portal.site.content / "ressources" / "fichiers", name),
+        lignes_communes=lignes_communes,
     )
     statistics_globals(renderer, portal, stats)
     return renderer

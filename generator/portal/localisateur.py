@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from markupsafe import Markup, escape
 
 from ..geo import Geo
 from .minimap import _rings, _simplify
@@ -149,6 +150,24 @@ class Voisinage:
             nearest = self.proximite.nearest([centre(c) for c in communes], 1)
             self._tables[code] = [(c, near[0][0], near[0][1]) for c, near in zip(communes, nearest) if near]
         return self._tables[code]
+
+
+def lignes_communes(link: Any, rows: list[tuple[Any, Lieu, float]], pages: Any) -> Markup:
+    """The rows of a département's table of communes and their nearest place (35,000 rows over the site:
+    written here, five times faster than a Jinja loop); ``pages``: the communes that have a page."""
+    from . import urls
+    from .render import km
+
+    out = []
+    for c, lieu, dist in rows:
+        nom = escape(c.nom)
+        if c.code_insee in pages:
+            nom = Markup('<a href="{}">{}</a>').format(link(urls.commune(c.code_insee)), nom)
+        badge = ' <span class="msap-badge">Permanence</span>' if lieu.arret else ""
+        where = f" ({escape(lieu.commune)})" if lieu.commune != c.nom else ""
+        out.append(f'    <tr><th scope="row">{nom}</th>\n      <td><a href="{escape(link(urls.maison(lieu.maison)))}">'
+                   f'{escape(lieu.nom)}</a>{badge}{where}</td><td>{escape(km(dist))}</td></tr>')
+    return Markup("\n".join(out))  # the template's line break ends the last row
 
 
 # ----------------------------------------------------------------------------- browser data
