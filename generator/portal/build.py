@@ -161,11 +161,11 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     index = None
     try:
         index = start_search() if search else None
-        html_bytes = write_all(renderer, [p for p in pages if p.searchable], out,
-                               copies_to(index, keep_copies) if index else None, jobs)
-        if index is not None:
-            index.write(out / "pagefind")  # Pagefind writes its bundle while the rest of the site is written
-        html_bytes += write_all(renderer, [p for p in pages if not p.searchable], out, None, jobs)
+        searchable = [p for p in pages if p.searchable]
+        # once the search pages are written, Pagefind writes its bundle while the rest of the site is written
+        html_bytes = write_all(renderer, searchable + [p for p in pages if not p.searchable], out,
+                               copies_to(index, keep_copies) if index else None, jobs,
+                               (len(searchable), lambda: index.write(out / "pagefind")) if index else None)
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
         data.join()

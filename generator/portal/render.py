@@ -106,31 +106,41 @@ def _work(bounds: tuple[int, int]) -> tuple[int, list[tuple[str, str, str]]]:
     return written, found
 
 
+CHUNK = 40  # pages per task: small enough that a chunk of heavy listings cannot leave one process working alone
+
+
 def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies | None = None,
-              jobs: int | None = None) -> int:
-    """Write every page, hand the search copies to ``copies`` (in page order); returns the bytes written."""
+              jobs: int | None = None, checkpoint: tuple[int, Callable[[], None]] | None = None) -> int:
+    """Write every page, hand the search copies to ``copies`` (in page order); returns the bytes written.
+    ``checkpoint`` (n, fn): fn() is called once the first n pages are written (the search pages come first:
+    Pagefind writes its bundle while the others are rendered)."""
     jobs = jobs or min(os.cpu_count() or 1, 4)
     _STATE.update(renderer=renderer, pages=pages, out=out, copies=copies is not None)
+    chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
     try:
         if jobs <= 1 or len(pages) < 200 or "fork" not in multiprocessing.get_all_start_methods():
-            results = map(_work, [(0, len(pages))])
-            return _collect(results, copies)
+            return _collect(map(_work, chunks), copies, checkpoint)
         for name in {p.template for p in pages} | {"_head.html"}:
             renderer.template(name)  # compile once, before forking
-        step = -(-len(pages) // (jobs * 4))
-        chunks = [(i, min(i + step, len(pages))) for i in range(0, len(pages), step)]
         with fork_pool(jobs) as pool:
-            return _collect(pool.imap(_work, chunks), copies)
+            return _collect(pool.imap(_work, chunks), copies, checkpoint)
     finally:
         _STATE.clear()
 
 
-def _collect(results: Iterable[tuple[int, list[tuple[str, str, str]]]], copies: Copies | None) -> int:
-    total = 0
+def _collect(results: Iterable[tuple[int, list[tuple[str, str, str]]]], copies: Copies | None,
+             checkpoint: tuple[int, Callable[[], None]] | None) -> int:
+    total, done = 0, 0
     for written, found in results:
         total += written
         for path, title, indexed in found:
             copies(path, title, indexed)  # type: ignore[misc] - found is empty without copies
+        done += CHUNK
+        if checkpoint is not None and done >= checkpoint[0]:
+            checkpoint[1]()
+            checkpoint = None
+    if checkpoint is not None:
+        checkpoint[1]()
     return total
 
 
