@@ -158,15 +158,18 @@ def lignes_communes(link: Any, rows: list[tuple[Any, Lieu, float]], pages: Any) 
     from . import urls
     from .render import km
 
-    out = []
+    out, places = [], {}  # a place is the nearest one of a dozen communes: its cell is written once
     for c, lieu, dist in rows:
         nom = escape(c.nom)
         if c.code_insee in pages:
-            nom = Markup('<a href="{}">{}</a>').format(link(urls.commune(c.code_insee)), nom)
-        badge = ' <span class="msap-badge">Permanence</span>' if lieu.arret else ""
+            nom = f'<a href="{escape(link(urls.commune(c.code_insee)))}">{nom}</a>'
+        place = places.get(id(lieu))
+        if place is None:
+            badge = ' <span class="msap-badge">Permanence</span>' if lieu.arret else ""
+            href = escape(link(urls.maison(lieu.maison)))
+            place = places[id(lieu)] = f'<a href="{href}">{escape(lieu.nom)}</a>{badge}'
         where = f" ({escape(lieu.commune)})" if lieu.commune != c.nom else ""
-        out.append(f'    <tr><th scope="row">{nom}</th>\n      <td><a href="{escape(link(urls.maison(lieu.maison)))}">'
-                   f'{escape(lieu.nom)}</a>{badge}{where}</td><td>{escape(km(dist))}</td></tr>')
+        out.append(f'    <tr><th scope="row">{nom}</th>\n      <td>{place}{where}</td><td>{escape(km(dist))}</td></tr>')
     return Markup("\n".join(out))  # the template's line break ends the last row
 
 

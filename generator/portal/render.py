@@ -41,7 +41,8 @@ class Renderer:
         self.portal = portal
         self.shells = shells
         self.env = _Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(default=True),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               auto_reload=False)  # msap serve makes a new environment when the theme changes
         self.env.globals.update(P=portal, u=urls, horaires=horaires)
         self.env.filters["markdown"] = lambda text: Markup(markdown.render(text))
         self.env.filters["json_script"] = json_script
