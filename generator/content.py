@@ -122,15 +122,21 @@ def read_all(paths: list[Path], root: Path) -> Iterator[Document | Problem]:
             yield from part
 
 
-def fork_pool(jobs: int):
+def fork_pool(jobs: int, nice: int = 0):
     """Worker processes (fork) for the build. Leaving the pool terminates them with SIGTERM: they take the
     default action, not a handler inherited from the parent (`msap serve` has one), which a signal arriving just
-    before a worker blocks on the task queue would leave pending forever — a hang seen once in CI."""
-    return multiprocessing.get_context("fork").Pool(jobs, initializer=_default_sigterm)
+    before a worker blocks on the task queue would leave pending forever — a hang seen once in CI.
+    ``nice``: how much lower the workers' priority is than the parent's (see :func:`render.write_all`)."""
+    return multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_setup, initargs=(nice,))
 
 
-def _default_sigterm() -> None:
+def _worker_setup(nice: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError:  # pragma: no cover - lowering one's own priority is always allowed on Linux
+            pass
 
 
 def _read_chunk(chunk: tuple[list[Path], Path]) -> list[Document | Problem]:

@@ -145,8 +145,7 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     mark = time.perf_counter()
     try:
         vendor.copy_all(root, out)
-        write_admin(root, config, out, url, mkdocs_adapter.settings(root).get("site_name") or "Portail")
-    except (vendor.VendorError, AdminError) as exc:
+    except vendor.VendorError as exc:
         raise BuildError(str(exc)) from None
     portal = Portal(site, geo, url, pro=pro, today=today, proches=config.carte_resultats,
                     forum=forum_rubriques(config))
@@ -155,15 +154,18 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     pages = list(all_pages(portal))
     # The open data, maps and sitemap are written by another process while the pages are rendered.
     sitemap = [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
-    data = Background(write_data, root, site, geo, portal, maps, out, sitemap, what="données ouvertes et cartes",
-                      hint="relancez msap build ; si l'erreur revient, signalez-la avec ce message")
+    data = Background(write_data, root, config, site, geo, portal, maps, out, url, sitemap,
+                      what="données ouvertes et cartes", hint="relancez msap build ; si l'erreur revient, "
+                                                              "signalez-la avec ce message")
     # Searchable pages first: Pagefind indexes them while the listings are written.
     index = None
     try:
         index = start_search() if search else None
         searchable = [p for p in pages if p.searchable]
-        # once the search pages are written, Pagefind writes its bundle while the rest of the site is written
-        html_bytes = write_all(renderer, searchable + [p for p in pages if not p.searchable], out,
+        # once the search pages are written, Pagefind writes its bundle while the rest of the site is written;
+        # the long listings go first, so that the last tasks are short ones and both processes end together
+        rest = sorted((p for p in pages if not p.searchable), key=lambda p: p.template not in HEAVY)
+        html_bytes = write_all(renderer, searchable + rest, out,
                                copies_to(index, keep_copies) if index else None, jobs,
                                (len(searchable), lambda: index.write(out / "pagefind")) if index else None)
         timings["pages"] = time.perf_counter() - mark
@@ -183,10 +185,17 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
 
 
-def write_data(root: Path, site: Any, geo: Any, portal: Portal, maps: minimap.MiniMaps, out: Path,
-               sitemap: list[str]) -> None:
-    """Everything but the pages: the département maps, the locator's data, the downloads, the open data and
-    the sitemap (``sitemap``: the paths it lists)."""
+HEAVY = {"liste_maisons.html", "couverture.html", "maisons_index.html", "region.html", "statistiques.html"}
+
+
+def write_data(root: Path, config: Config, site: Any, geo: Any, portal: Portal, maps: minimap.MiniMaps, out: Path,
+               url: str, sitemap: list[str]) -> None:
+    """Everything but the pages: the web editor, the département maps, the locator's data, the downloads, the
+    open data and the sitemap (``sitemap``: the paths it lists)."""
+    try:
+        write_admin(root, config, out, url, mkdocs_adapter.settings(root).get("site_name") or "Portail")
+    except AdminError as exc:
+        raise BackgroundError(str(exc)) from None
     maps.write_all(out / urls.ASSETS / "cartes")
     write_locator_data(geo, maps, out)
     copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)

@@ -107,6 +107,7 @@ def _work(bounds: tuple[int, int]) -> tuple[int, list[tuple[str, str, str]]]:
     return written, found
 
 
+NICE = 4  # the render workers' priority below Pagefind's
 CHUNK = 40  # pages per task: small enough that a chunk of heavy listings cannot leave one process working alone
 
 
@@ -123,7 +124,9 @@ def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies |
             return _collect(map(_work, chunks), copies, checkpoint)
         for name in {p.template for p in pages} | {"_head.html"}:
             renderer.template(name)  # compile once, before forking
-        with fork_pool(jobs) as pool:
+        # The workers yield to Pagefind, which indexes the pages they hand over and must then write its bundle:
+        # without this it ends alone, half a second after them, on a busy two-core machine.
+        with fork_pool(jobs, nice=NICE if copies is not None else 0) as pool:
             return _collect(pool.imap(_work, chunks), copies, checkpoint)
     finally:
         _STATE.clear()
