@@ -238,8 +238,21 @@ def lighthouse(site: Path, pages: list[str]) -> list[str]:
     return lines
 
 
+def reference_ms() -> float:
+    """A fixed pure-Python workload, best of five: the same machine gives the same figure within a few percent,
+    and a busy or throttled one shows it — to compare the figures of two runs, compare this first."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i % 7 for i in range(1_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def cmd_bench(root: Path, total: int, compare: bool, with_lighthouse: bool = False) -> int:
     load_config(root)
+    print(f"vitesse de la machine : calcul de référence en {reference_ms():.0f} ms (plus c'est bas, plus elle est "
+          "rapide)", flush=True)
     # Inside the project, on the disk a real build writes to (a tmpfs or an overlay /tmp would flatter or
     # penalise the figures).
     work = Path(tempfile.mkdtemp(prefix=".bench-", dir=root))
