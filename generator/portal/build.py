@@ -157,17 +157,15 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     data = Background(write_data, root, config, site, geo, portal, maps, out, url, sitemap,
                       what="données ouvertes et cartes", hint="relancez msap build ; si l'erreur revient, "
                                                               "signalez-la avec ce message")
-    # Searchable pages first: Pagefind indexes them while the listings are written.
+    # Pagefind indexes the search copies in its own process while the pages are rendered.
     index = None
     try:
         index = start_search() if search else None
-        searchable = [p for p in pages if p.searchable]
-        # once the search pages are written, Pagefind writes its bundle while the rest of the site is written;
-        # the long listings go first, so that the last tasks are short ones and both processes end together
-        rest = sorted((p for p in pages if not p.searchable), key=lambda p: p.template not in HEAVY)
-        html_bytes = write_all(renderer, searchable + rest, out,
-                               copies_to(index, keep_copies) if index else None, jobs,
-                               (len(searchable), lambda: index.write(out / "pagefind")) if index else None)
+        # the search copies first (Pagefind indexes them and writes its bundle while the pages are rendered),
+        # then the pages, the long listings first so that the last tasks are short and both processes end together
+        ordered = sorted(pages, key=lambda p: p.template not in HEAVY)
+        html_bytes = write_all(renderer, ordered, out, copies_to(index, keep_copies) if index else None, jobs,
+                               (lambda: index.write(out / "pagefind")) if index else None)
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
         data.join()

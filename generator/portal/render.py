@@ -59,30 +59,34 @@ class Renderer:
             tpl = self._templates[name] = self.env.get_template(name)
         return tpl
 
-    def render(self, page: Page) -> tuple[str, str]:
-        """(the whole page, what the search indexes of it)."""
+    def render(self, page: Page) -> str:
+        """The whole page."""
         link = urls.Link(page.path)
         module = self.template(page.template).make_module({"page": page, "link": link, **page.context})
         if page.section is None:  # a whole document of its own (the embeddable map)
-            return str(module), str(getattr(module, "recherche", "") or "")
+            return str(module)
         meta = Markup(getattr(module, "meta", "") or "")
         scripts = Markup(getattr(module, "scripts", "") or "")
         head = self.template("_head.html").render(page=page, link=link, extra=meta,
-                                                          canonical=urls.absolute(self.portal.site_url, page.path))
-        indexed = str(getattr(module, "recherche", "") or "")
-        return self.shells[page.section].fill(page.path, page.title, str(module), head, scripts), indexed
+                                                  canonical=urls.absolute(self.portal.site_url, page.path))
+        return self.shells[page.section].fill(page.path, page.title, str(module), head, scripts)
 
-    def write(self, page: Page, out: Path) -> tuple[int, str | None]:
-        """Write the page; returns (bytes written, its search copy or None if the search skips it)."""
-        html, indexed = self.render(page)
-        data = html.encode("utf-8")
+    def search_copy(self, page: Page) -> str | None:
+        """What the search indexes of a page (``theme/portail/recherche/<its template>``), None if it skips it.
+
+        A light copy holding what is worth finding: parsing whole pages, theme included, takes Pagefind several
+        times longer; and the copies, cheap to render, reach Pagefind before the pages are written."""
+        if not page.searchable:
+            return None
+        copy = self.template(f"recherche/{page.template}").render(page=page, link=urls.Link(page.path),
+                                                                 **page.context)
+        return copy if copy.strip() else None
+
+    def write(self, page: Page, out: Path) -> int:
+        """Write the page; returns the bytes written."""
+        data = self.render(page).encode("utf-8")
         _write(out / urls.output_file(page.path), data)
-        # The search indexes a light copy holding what is worth finding (the template's « recherche » block):
-        # parsing whole pages, theme included, takes Pagefind several times longer.
-        return len(data), (indexed if page.searchable and indexed else None)
-
-
-Copies = Callable[[str, str, str], None]  # receives (path, title, search copy) of each searchable page, in order
+        return len(data)
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -96,15 +100,15 @@ def _write(target: Path, data: bytes) -> None:
 _STATE: dict[str, Any] = {}
 
 
-def _work(bounds: tuple[int, int]) -> tuple[int, list[tuple[str, str, str]]]:
-    renderer, pages, out, copies = _STATE["renderer"], _STATE["pages"], _STATE["out"], _STATE["copies"]
-    written, found = 0, []
-    for page in pages[bounds[0]:bounds[1]]:
-        size, indexed = renderer.write(page, out)
-        written += size
-        if copies and indexed is not None:
-            found.append((page.path, page.title, indexed))
-    return written, found
+def _work(bounds: tuple[int, int]) -> int:
+    renderer, pages, out = _STATE["renderer"], _STATE["pages"], _STATE["out"]
+    return sum(renderer.write(page, out) for page in pages[bounds[0]:bounds[1]])
+
+
+def _copies(bounds: tuple[int, int]) -> list[tuple[str, str, str]]:
+    renderer, pages = _STATE["renderer"], _STATE["searchable"]
+    return [(page.path, page.title, copy) for page in pages[bounds[0]:bounds[1]]
+            if (copy := renderer.search_copy(page)) is not None]
 
 
 NICE = 4  # the render workers' priority below Pagefind's
@@ -112,40 +116,40 @@ CHUNK = 40  # pages per task: small enough that a chunk of heavy listings cannot
 
 
 def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies | None = None,
-              jobs: int | None = None, checkpoint: tuple[int, Callable[[], None]] | None = None) -> int:
-    """Write every page, hand the search copies to ``copies`` (in page order); returns the bytes written.
-    ``checkpoint`` (n, fn): fn() is called once the first n pages are written (the search pages come first:
-    Pagefind writes its bundle while the others are rendered)."""
+              jobs: int | None = None, copies_done: Callable[[], None] | None = None) -> int:
+    """Write every page; returns the bytes written. With ``copies``: first the search copies of the searchable
+    pages are rendered and handed to it (in page order), then ``copies_done()`` is called — Pagefind indexes them
+    and writes its bundle while the pages are rendered."""
     jobs = jobs or min(os.cpu_count() or 1, 4)
-    _STATE.update(renderer=renderer, pages=pages, out=out, copies=copies is not None)
-    chunks = [(i, min(i + CHUNK, len(pages))) for i in range(0, len(pages), CHUNK)]
+    searchable = [p for p in pages if p.searchable] if copies is not None else []
+    _STATE.update(renderer=renderer, pages=pages, out=out, searchable=searchable)
+
+    def chunks(items: list) -> list[tuple[int, int]]:
+        return [(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
     try:
         if jobs <= 1 or len(pages) < 200 or "fork" not in multiprocessing.get_all_start_methods():
-            return _collect(map(_work, chunks), copies, checkpoint)
-        for name in {p.template for p in pages} | {"_head.html"}:
+            _hand_over(map(_copies, chunks(searchable)), copies, copies_done)
+            return sum(map(_work, chunks(pages)))
+        for name in {p.template for p in pages} | {f"recherche/{p.template}" for p in searchable} | {"_head.html"}:
             renderer.template(name)  # compile once, before forking
-        # The workers yield to Pagefind, which indexes the pages they hand over and must then write its bundle:
-        # without this it ends alone, half a second after them, on a busy two-core machine.
+        # The workers yield to Pagefind, which indexes the copies they hand over and then writes its bundle:
+        # without this it ends alone, after them, on a busy two-core machine.
         with fork_pool(jobs, nice=NICE if copies is not None else 0) as pool:
-            return _collect(pool.imap(_work, chunks), copies, checkpoint)
+            _hand_over(pool.imap(_copies, chunks(searchable)), copies, copies_done)
+            return sum(pool.imap_unordered(_work, chunks(pages)))
     finally:
         _STATE.clear()
 
 
-def _collect(results: Iterable[tuple[int, list[tuple[str, str, str]]]], copies: Copies | None,
-             checkpoint: tuple[int, Callable[[], None]] | None) -> int:
-    total, done = 0, 0
-    for written, found in results:
-        total += written
-        for path, title, indexed in found:
-            copies(path, title, indexed)  # type: ignore[misc] - found is empty without copies
-        done += CHUNK
-        if checkpoint is not None and done >= checkpoint[0]:
-            checkpoint[1]()
-            checkpoint = None
-    if checkpoint is not None:
-        checkpoint[1]()
-    return total
+def _hand_over(results: Iterable[list[tuple[str, str, str]]], copies: Copies | None,
+               done: Callable[[], None] | None) -> None:
+    if copies is None:
+        return
+    for found in results:
+        for path, title, copy in found:
+            copies(path, title, copy)
+    if done is not None:
+        done()
 
 
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

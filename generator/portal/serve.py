@@ -111,7 +111,8 @@ class Live:
         return True
 
     def _write(self, page: Any) -> None:
-        _size, indexed = self.renderer.write(page, self.site_dir)
+        self.renderer.write(page, self.site_dir)
+        indexed = self.renderer.search_copy(page)
         if indexed is not None:
             self.search_copies[page.path] = (page.title, indexed)
         else:
