@@ -74,3 +74,10 @@ def test_a_missing_pagefind_stops_the_build_with_a_hint(tmp_path: Path, monkeypa
     err = capsys.readouterr().err
     assert code == 2 and "Pagefind n'a pas pu démarrer" in err and "Indice" in err
     assert not (tmp_path / "site").exists() and not list(tmp_path.glob(".site.tmp-*"))
+
+
+def test_a_stuck_pagefind_stops_the_build_instead_of_hanging(tmp_path: Path, monkeypatch):
+    fake_pagefind(tmp_path, monkeypatch, "cat >/dev/null")  # reads everything, never answers
+    monkeypatch.setattr(recherche, "TIMEOUT", 0.5)
+    with pytest.raises(recherche.SearchError, match="ne répond plus"):
+        recherche.SearchIndex()

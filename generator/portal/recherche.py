@@ -20,6 +20,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Iterable
 
+TIMEOUT = 600.0  # seconds without the answers awaited: Pagefind is stuck, the build stops instead of hanging
 HINT = "Indice : réinstallez l'environnement (make setup) ; Pagefind vient du paquet PyPI « pagefind[extended] »"
 
 
@@ -105,10 +106,12 @@ class SearchIndex:
     def _wait(self) -> dict[str, Any]:
         self._flush()
         with self._done:
-            self._done.wait_for(lambda: self._answered >= self._sent)
-            if self._errors:
-                self._fail(self._errors[0])
-            return self._last
+            if not self._done.wait_for(lambda: self._answered >= self._sent, timeout=TIMEOUT):
+                self._errors.append(f"Pagefind ne répond plus depuis {TIMEOUT // 60:.0f} minutes")
+            error, last = (self._errors[0] if self._errors else None), self._last
+        if error is not None:  # outside the lock: stopping Pagefind waits for the thread that reads its answers
+            self._fail(error)
+        return last
 
     def _ask(self, payload: dict[str, Any]) -> dict[str, Any]:
         self._send(payload)
