@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..cms.site import AdminError, write_admin
 from ..config import Config
@@ -24,7 +24,7 @@ from . import exports, minimap, mkdocs_adapter, recherche, statistiques, urls, v
 from .background import Background, BackgroundError
 from .model import Portal
 from .pages import all_pages
-from .render import Renderer, write_all
+from .render import Copies, Renderer, write_all
 
 
 class BuildError(Exception):
@@ -157,12 +157,12 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     data = Background(write_data, root, config, site, geo, portal, maps, out, url, sitemap,
                       what="données ouvertes et cartes", hint="relancez msap build ; si l'erreur revient, "
                                                               "signalez-la avec ce message")
-    # Pagefind indexes the search copies in its own process while the pages are rendered.
     index = None
     try:
-        index = start_search() if search else None
-        # the search copies first (Pagefind indexes them and writes its bundle while the pages are rendered),
-        # then the pages, the long listings first so that the last tasks are short and both processes end together
+        index = recherche.SearchIndex() if search else None
+        # The search copies first (Pagefind indexes them and writes its bundle in its own process while the
+        # pages are rendered), then the pages, the long listings first: the last tasks are short ones and both
+        # render processes end together.
         ordered = sorted(pages, key=lambda p: p.template not in HEAVY)
         html_bytes = write_all(renderer, ordered, out, copies_to(index, keep_copies) if index else None, jobs,
                                (lambda: index.write(out / "pagefind")) if index else None)
@@ -306,14 +306,7 @@ def copy_files(source: Path, target: Path, portal: Portal) -> None:
             shutil.copyfile(source / name, target / name)
 
 
-def start_search() -> recherche.SearchIndex:
-    try:
-        return recherche.SearchIndex()
-    except recherche.SearchError as exc:
-        raise BuildError(str(exc)) from None
-
-
-def copies_to(index: recherche.SearchIndex, keep: dict[str, tuple[str, str]] | None) -> Callable[[str, str, str], None]:
+def copies_to(index: recherche.SearchIndex, keep: dict[str, tuple[str, str]] | None) -> Copies:
     """Each search copy goes to Pagefind, and into ``keep`` too (msap serve re-indexes from it after an edit)."""
     def take(path: str, title: str, indexed: str) -> None:
         index.add(path, title, indexed)

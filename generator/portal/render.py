@@ -111,6 +111,7 @@ def _copies(bounds: tuple[int, int]) -> list[tuple[str, str, str]]:
             if (copy := renderer.search_copy(page)) is not None]
 
 
+Copies = Callable[[str, str, str], None]  # receives (path, title, search copy) of each searchable page, in order
 NICE = 4  # the render workers' priority below Pagefind's
 CHUNK = 40  # pages per task: small enough that a chunk of heavy listings cannot leave one process working alone
 
