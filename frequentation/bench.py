@@ -15,8 +15,8 @@ import socket
 import tempfile
 import threading
 import time
-import uuid
 import tracemalloc
+import uuid
 from pathlib import Path
 
 from . import aggregates, auth, export, store
