@@ -144,17 +144,16 @@ class SearchIndex:
 
     def close(self) -> None:
         """Stop Pagefind (idempotent); what was not written is lost."""
-        if self._proc.poll() is None:
-            try:
-                assert self._proc.stdin is not None
-                self._proc.stdin.close()
-            except OSError:
-                pass
-            try:
-                self._proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        try:
+            assert self._proc.stdin is not None
+            self._proc.stdin.close()  # its end of input: Pagefind stops
+        except OSError:
+            pass
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
         self._reader.join(timeout=5)
 
     def _said(self) -> str:
