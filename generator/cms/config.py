@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .. import yamlio
 from ..config import Config
 from ..schema import KINDS
 from ..schema.fields import CRENEAU_RE
@@ -70,7 +71,10 @@ def label(name: str) -> str:
 
 def _referentiel(root: Path, config: Config, name: str, socle: bool = True) -> list[dict[str, str]]:
     path = root / config.content_dir / "referentiels" / f"{name}.yml"
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+    try:  # read as the content is (YAML 1.2, libyaml); a broken list is msap check's to report
+        entries = yamlio.load(path.read_text(encoding="utf-8"), lines=False).data if path.exists() else []
+    except yamlio.YamlProblem:
+        entries = []
     return [{"label": f"{e['nom_court']} — {e['nom']}" if e.get("nom_court") not in (None, e["nom"]) else e["nom"],
              "value": e["id"]}
             for e in entries or [] if isinstance(e, dict) and "id" in e and (socle or not e.get("socle"))]

@@ -3,6 +3,7 @@ brought back as one French message, never a traceback."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from typing import Any, Callable
 
 
@@ -42,3 +43,27 @@ class Background:
         if self._proc.is_alive():
             self._proc.kill()
         self._proc.join()
+
+
+class InThread:
+    """``fn(*args)`` in a thread of this process, for work that waits on nothing the main line does (imports,
+    compiling templates) while it waits on other processes; :meth:`result` returns its value or raises its
+    exception."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any):
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._value = fn(*args)
+            except BaseException as exc:  # noqa: BLE001 - raised again by result(), in the caller's thread
+                self._error = exc
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value

@@ -20,8 +20,8 @@ from typing import Any
 from ..cms.site import AdminError, write_admin
 from ..config import Config
 from ..diagnostics import Report
-from . import exports, minimap, mkdocs_adapter, recherche, statistiques, urls, vendor
-from .background import Background, BackgroundError
+from . import exports, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
+from .background import Background, BackgroundError, InThread
 from .model import Portal
 from .pages import all_pages
 from .render import Copies, Renderer, write_all
@@ -68,6 +68,17 @@ def _build_theme(root: Path, out: Path, site_url: str) -> None:
         raise BackgroundError(str(exc)) from None
 
 
+def templates(root: Path) -> Any:
+    """The portal's templates compiled (:func:`render.environment`); a template that cannot be is a BuildError.
+    Also imports what rendering needs: the build runs this in a thread while the fiches are read."""
+    from frequentation import referentiel  # noqa: F401 - imported here, beside the reading of the fiches
+    from . import couverture, graphiques, jsonld, localisateur  # noqa: F401
+    try:
+        return render.environment(root / "theme" / "portail")
+    except render.TemplateProblem as exc:
+        raise BuildError(str(exc)) from None
+
+
 def load_checked(root: Path, config: Config) -> tuple[Any, Any, Report]:
     from ..checks import check_site
     from ..content import load_site
@@ -103,8 +114,10 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
         # The theme (mkdocs) builds in another process while this one reads and checks the content.
         theme = Background(_build_theme, root, tmp, url, what="mkdocs (habillage du portail)",
                            hint="lancez « .venv/bin/mkdocs build » pour voir le détail")
+        env = InThread(templates, root)
         try:
             site, geo, report = load_checked(root, config)
+            env = env.result()
         except BaseException:
             theme.kill()
             raise
@@ -127,7 +140,7 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
         shells = mkdocs_adapter.shells(tmp)
         timings["habillage (mkdocs, en parallèle)"] = time.perf_counter() - mark
         result = render_site(root, config, site, geo, shells, tmp, url, pro, today, timings, stats,
-                             search, jobs, keep_search_copies)
+                             search, jobs, keep_search_copies, env)
         result.warnings = len(report.warnings) + bool(stats.avertissement)
         swap(tmp, site_dir)
         result.site_dir = site_dir
@@ -141,7 +154,7 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
 def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, out: Path, url: str, pro: bool,
                 today: dt.date, timings: dict[str, float], stats: statistiques.Statistiques,
                 search: bool = True, jobs: int | None = None,
-                keep_copies: dict[str, tuple[str, str]] | None = None) -> BuildResult:
+                keep_copies: dict[str, tuple[str, str]] | None = None, env: Any = None) -> BuildResult:
     mark = time.perf_counter()
     try:
         vendor.copy_all(root, out)
@@ -150,7 +163,7 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     portal = Portal(site, geo, url, pro=pro, today=today, proches=config.carte_resultats,
                     forum=forum_rubriques(config))
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
-    renderer = make_renderer(root, config, portal, shells, maps, stats)
+    renderer = make_renderer(root, config, portal, shells, maps, stats, env)
     pages = list(all_pages(portal))
     # The open data, maps and sitemap are written by another process while the pages are rendered.
     sitemap = [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
@@ -218,17 +231,18 @@ def write_locator_data(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:
 
 
 def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps: minimap.MiniMaps,
-                  stats: statistiques.Statistiques) -> Renderer:
+                  stats: statistiques.Statistiques, env: Any = None) -> Renderer:
+    """The renderer of the portal's pages; ``env``: the templates already compiled (:func:`templates`)."""
     from ..schema.maison import FORMATS, FREQUENCES, RENDEZ_VOUS
     from ..schema.projet import STATUTS
     from ..schema.ressource import TYPES as TYPES_RESSOURCE
     from markupsafe import Markup
 
     from . import couverture, jsonld
-    from .localisateur import lignes_communes
+    from .localisateur import Proches, lignes_communes
     from .horaires import TIME_ZONES
 
-    renderer = Renderer(portal, shells, root / "theme" / "portail")
+    renderer = Renderer(portal, shells, env or templates(root))
     renderer.env.globals.update(
         FORMATS=FORMATS, FREQUENCES=FREQUENCES, RENDEZ_VOUS=RENDEZ_VOUS, STATUTS=STATUTS,
         TYPES_RESSOURCE=TYPES_RESSOURCE, TIME_ZONES=TIME_ZONES,
@@ -242,6 +256,7 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
         editor_link=lambda link, fiche: editor_link(config.editeur_url, link, fiche),
         fichier_info=lambda name: fichier_info(portal.site.content / "ressources" / "fichiers", name),
         lignes_communes=lignes_communes,
+        lieux_proches=Proches(lambda: renderer.template("_macros.html").module.proche),
     )
     statistics_globals(renderer, portal, stats)
     return renderer
@@ -261,7 +276,7 @@ def statistics_globals(renderer: Renderer, portal: Portal, stats: statistiques.S
         return listes.libelle(dimension, key)
 
     def effectif(value: int | None) -> str:
-        return f"moins de {stats.seuil}" if value is None else nombre(value)
+        return render.effectif(renderer.env, value)
 
     def lignes(agregat: Any, dimension: str) -> list[tuple[str, int | None]]:
         """(label, visits) of a breakdown (« operateurs »…), or of the months (« par_mois »)."""
@@ -280,7 +295,6 @@ def statistics_globals(renderer: Renderer, portal: Portal, stats: statistiques.S
 
     renderer.env.globals.update(S=stats, libelle=libelle, lignes=lignes, graphique=graphique,
                                 graphique_mois=graphique_mois)
-    renderer.env.filters["effectif"] = effectif
 
 
 def editor_link(template: str, link: Any, fiche: Any) -> str:

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ..geo import Geo
 from .minimap import _rings, _simplify
 
 EARTH_KM = 6371.0088
+STRIP_DEG = 0.2  # points are taken in strips of latitude this high (≈ 22 km), each from west to east
+FIRST_RADIUS_KM = 12.0  # for one nearest place: the search radius of the first round (× √k for k places)
 _ORDER = str.maketrans("ÀÂÄÉÈÊËÎÏÔÖÙÛÜŸÇàâäéèêëîïôöùûüÿç-'’", "AAAEEEEIIOOUUUYCaaaeeeeiioouuuyc   ")  # alphabetical order
 
 
@@ -70,6 +72,7 @@ class Proximite:
         self.lat = np.radians(np.array([p.lat for p in places], dtype=float))
         self.lon = np.radians(np.array([p.lon for p in places], dtype=float))
         self.cos = np.cos(self.lat)
+        self.lat_deg, self.lon_deg = np.degrees(self.lat), np.degrees(self.lon)
 
     def distances(self, lat: np.ndarray, lon: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Kilometres from each point (rows) to the places ``cols`` (columns); haversine, as in the browser."""
@@ -78,35 +81,47 @@ class Proximite:
             (self.lon[cols][None, :] - l1) / 2) ** 2
         return 2 * EARTH_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
 
-    def nearest(self, points: list[tuple[float, float]], k: int, chunk: int = 32,
-                radius_km: float = 60.0) -> list[list[tuple[Lieu, float]]]:
+    def nearest(self, points: list[tuple[float, float]], k: int, chunk: int = 64,
+                radius_km: float | None = None) -> list[list[tuple[Lieu, float]]]:
         """For each (lat, lon): the ``k`` nearest places with their distance in km, nearest first.
 
-        Points close to each other (a département's communes) go by chunks, each compared with the places
-        of its bounding box widened by ``radius_km``; a point whose k-th place is farther than that is
-        compared with every place, so the answer is exact.
+        The points go in spatial order (strips of latitude, then longitude), by chunks of neighbours, each
+        compared with the places of its bounding box widened by a radius. A point whose k-th place is farther
+        than that radius is not settled: it goes round again with a three times wider radius, and in the end
+        with every place, so the answer is exact. The first radius (``radius_km``) grows with ``k``.
         """
         if not self.places or not points:
             return [[] for _ in points]
         k = min(k, len(self.places))
-        lat_deg, lon_deg = np.degrees(self.lat), np.degrees(self.lon)
-        everywhere = np.arange(len(self.places))
-        out: list[list[tuple[Lieu, float]]] = []
-        for start in range(0, len(points), chunk):
-            part = np.array(points[start:start + chunk], dtype=float).reshape(-1, 2)
-            south, north = part[:, 0].min(), part[:, 0].max()
-            dlat = radius_km / 111.0
-            widest = min(89.0, max(abs(south), abs(north)) + dlat)
-            dlon = radius_km / (111.0 * np.cos(np.radians(widest))) * 1.5
-            cols = np.nonzero((lat_deg >= south - dlat) & (lat_deg <= north + dlat)
-                              & (lon_deg >= part[:, 1].min() - dlon) & (lon_deg <= part[:, 1].max() + dlon))[0]
-            best = self._best(part, cols, k) if len(cols) >= k else [[(None, np.inf)]] * len(part)
-            far = [i for i, found in enumerate(best) if found[-1][1] > radius_km]
-            if far:
-                for i, found in zip(far, self._best(part[far], everywhere, k)):
-                    best[i] = found
-            out += best
-        return out
+        pts = np.array(points, dtype=float).reshape(-1, 2)
+        out: list[list[tuple[Lieu, float]] | None] = [None] * len(pts)
+        todo = np.lexsort((pts[:, 1], np.floor(pts[:, 0] / STRIP_DEG)))
+        radius = radius_km or FIRST_RADIUS_KM * k ** 0.5
+        while len(todo):
+            everywhere = radius >= 20_000  # farther than any two points on Earth
+            left: list[int] = []
+            for start in range(0, len(todo), chunk):
+                rows = todo[start:start + chunk]
+                cols = np.arange(len(self.places)) if everywhere else self._around(pts[rows], radius)
+                if len(cols) < k:
+                    left += rows.tolist()
+                    continue
+                for row, found in zip(rows.tolist(), self._best(pts[rows], cols, k)):
+                    if everywhere or found[-1][1] <= radius:
+                        out[row] = found
+                    else:
+                        left.append(row)
+            todo, radius = np.array(left, dtype=int), radius * 3 if radius < 1_000 else 20_000
+        return out  # type: ignore[return-value]  # every point was settled
+
+    def _around(self, part: np.ndarray, radius_km: float) -> np.ndarray:
+        """The places in the bounding box of ``part`` widened by ``radius_km`` (all those nearer than that)."""
+        south, north = part[:, 0].min(), part[:, 0].max()
+        dlat = np.degrees(radius_km / EARTH_KM)
+        widest = min(89.0, max(abs(south), abs(north)) + dlat)
+        dlon = min(360.0, 1.1 * dlat / np.cos(np.radians(widest)))  # 10 % to spare for rounding
+        return np.nonzero((self.lat_deg >= south - dlat) & (self.lat_deg <= north + dlat)
+                          & (self.lon_deg >= part[:, 1].min() - dlon) & (self.lon_deg <= part[:, 1].max() + dlon))[0]
 
     def _best(self, part: np.ndarray, cols: np.ndarray, k: int) -> list[list[tuple[Lieu, float]]]:
         d = self.distances(part[:, 0], part[:, 1], cols)
@@ -152,6 +167,36 @@ class Voisinage:
         return self._tables[code]
 
 
+def _escape(text: str) -> str:
+    """Text for HTML, as markupsafe writes it, without making a Markup object of every cell (35,000 rows)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace('"', "&#34;")
+
+
+class Proches:
+    """The items of a list of nearest places (``lieux_proches`` in the templates): a place is among the nearest
+    of a dozen communes, so its item (the macro ``proche`` of ``_macros.html``) is rendered once per page depth
+    and the distance written in place of its ``@@KM@@``. ``macro``: gives the macro, once the templates' globals
+    are all set."""
+
+    MARK = "@@KM@@"
+
+    def __init__(self, macro: Any):
+        self._macro = macro
+        self._items: dict[tuple[int, str], tuple[str, str]] = {}
+
+    def __call__(self, link: Any, proches: list[tuple[Lieu, float]]) -> Markup:
+        from .render import km
+
+        out = []
+        for lieu, dist in proches:
+            item = self._items.get((id(lieu), link.prefix))
+            if item is None:
+                before, _, after = str(self._macro()(link, lieu)).partition(self.MARK)
+                item = self._items[id(lieu), link.prefix] = (before, after)
+            out.append(item[0] + km(dist) + item[1])  # « 3,2 km »: digits, a comma and a space, nothing to escape
+        return Markup("".join(out))
+
+
 def lignes_communes(link: Any, rows: list[tuple[Any, Lieu, float]], pages: Any) -> Markup:
     """The rows of a département's table of communes and their nearest place (35,000 rows over the site:
     written here, five times faster than a Jinja loop); ``pages``: the communes that have a page."""
@@ -160,16 +205,17 @@ def lignes_communes(link: Any, rows: list[tuple[Any, Lieu, float]], pages: Any) 
 
     out, places = [], {}  # a place is the nearest one of a dozen communes: its cell is written once
     for c, lieu, dist in rows:
-        nom = escape(c.nom)
+        nom = _escape(c.nom)
         if c.code_insee in pages:
-            nom = f'<a href="{escape(link(urls.commune(c.code_insee)))}">{nom}</a>'
+            nom = f'<a href="{_escape(link(urls.commune(c.code_insee)))}">{nom}</a>'
         place = places.get(id(lieu))
-        if place is None:
+        if place is None:  # (its cell, and its cell for a commune of another name: with its commune's)
             badge = ' <span class="msap-badge">Permanence</span>' if lieu.arret else ""
-            href = escape(link(urls.maison(lieu.maison)))
-            place = places[id(lieu)] = f'<a href="{href}">{escape(lieu.nom)}</a>{badge}'
-        where = f" ({escape(lieu.commune)})" if lieu.commune != c.nom else ""
-        out.append(f'    <tr><th scope="row">{nom}</th>\n      <td>{place}{where}</td><td>{escape(km(dist))}</td></tr>')
+            cell = f'<a href="{_escape(link(urls.maison(lieu.maison)))}">{_escape(lieu.nom)}</a>{badge}'
+            place = places[id(lieu)] = (cell, f"{cell} ({_escape(lieu.commune)})")
+        cell = place[0] if lieu.commune == c.nom else place[1]
+        # « 3,2 km »: digits, a comma and a space, nothing to escape
+        out.append(f'    <tr><th scope="row">{nom}</th>\n      <td>{cell}</td><td>{km(dist)}</td></tr>')
     return Markup("\n".join(out))  # the template's line break ends the last row
 
 

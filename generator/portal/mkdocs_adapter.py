@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import read_mkdocs_yml
-from . import urls
+from . import cache, urls
 from .pages import SECTIONS
 from .shell import Shell, ShellError
 
@@ -38,12 +38,21 @@ def build_theme(root: Path, out: Path, site_url: str | None = None) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+    from mkdocs.plugins import BasePlugin
+
+    class CompiledTemplates(BasePlugin):
+        """mkdocs-material's templates compiled once, kept in the cache of :mod:`.cache`."""
+
+        def on_env(self, env, config, files):  # noqa: ANN001, ANN201 - mkdocs' event signature
+            env.bytecode_cache = cache.templates()
+            return env
 
     overrides: dict[str, Any] = {"site_dir": str(out)}
     if site_url:
         overrides["site_url"] = site_url
     try:
         cfg = load_config(str(root / "mkdocs.yml"), **overrides)
+        cfg.plugins["msap/modeles-compiles"] = CompiledTemplates()
         build(cfg)
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort is a SystemExit-like exception
         raise EngineError(f"mkdocs n'a pas pu construire l'habillage du portail : {exc} — Indice : lancez "

@@ -11,11 +11,11 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, pass_environment, select_autoescape
 from markupsafe import Markup
 
 from ..content import fork_pool
-from . import horaires, markdown, urls
+from . import cache, horaires, markdown, urls
 from .model import Portal
 from .pages import Page
 from .shell import Shell
@@ -28,29 +28,44 @@ def json_script(data: Any) -> Markup:
 
 
 class _Environment(Environment):
-    """Templates see the environment's globals as one plain dict: Jinja's default ChainMap is walked in Python
-    twice per rendered template (a tenth of a fiche page's time). All globals are set before the first
-    template is loaded (:class:`Renderer` and ``make_renderer``); none is changed afterwards."""
+    """Templates see the environment's globals as they are, one plain dict: Jinja's default ChainMap is walked
+    in Python twice per rendered template (a tenth of a fiche page's time). The dict itself, not a copy: the
+    templates are compiled before the content is read (:func:`environment`), the portal's globals come later."""
 
     def make_globals(self, d):  # noqa: ANN001, ANN201 - Jinja's signature
-        return {**self.globals, **(d or {})}
+        return {**self.globals, **d} if d else self.globals
+
+
+class TemplateProblem(Exception):
+    """A template of ``theme/portail/`` cannot be compiled; the message gives its file and line."""
+
+
+def environment(templates: Path, shown: str = "theme/portail") -> _Environment:
+    """The portal's Jinja environment, every template of ``templates`` compiled (from the cache of
+    :mod:`.cache` when unchanged). Needs no content: the build prepares it while the fiches are read.
+    ``shown``: the folder as messages name it."""
+    env = _Environment(loader=FileSystemLoader(str(templates.resolve())), autoescape=select_autoescape(default=True),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache.templates(),
+                       auto_reload=False)  # msap serve makes a new environment when the theme changes
+    env.globals.update(u=urls, horaires=horaires)
+    env.filters.update(markdown=lambda text: Markup(markdown.render(text)), json_script=json_script, date_fr=date_fr,
+                       nombre=nombre, pourcent=pourcent, mois_fr=mois_fr, km=km, effectif=effectif)
+    for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            raise TemplateProblem(f"{shown}/{exc.name or name}:{exc.lineno}: modèle illisible : {exc.message} — "
+                                  "Indice : corrigez la syntaxe Jinja de ce modèle (balises {% … %} et {{ … }} "
+                                  "fermées)") from None
+    return env
 
 
 class Renderer:
-    def __init__(self, portal: Portal, shells: dict[str, Shell], templates: Path):
+    def __init__(self, portal: Portal, shells: dict[str, Shell], env: _Environment):
         self.portal = portal
         self.shells = shells
-        self.env = _Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(default=True),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                               auto_reload=False)  # msap serve makes a new environment when the theme changes
-        self.env.globals.update(P=portal, u=urls, horaires=horaires)
-        self.env.filters["markdown"] = lambda text: Markup(markdown.render(text))
-        self.env.filters["json_script"] = json_script
-        self.env.filters["date_fr"] = date_fr
-        self.env.filters["nombre"] = nombre
-        self.env.filters["pourcent"] = pourcent
-        self.env.filters["mois_fr"] = mois_fr
-        self.env.filters["km"] = km
+        self.env = env
+        env.globals["P"] = portal
         self._templates: dict[str, Any] = {}
 
     def template(self, name: str):
@@ -162,6 +177,12 @@ def date_fr(value: Any) -> str:
         return ""
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MOIS[value.month - 1]} {value.year}"
+
+
+@pass_environment
+def effectif(env: Environment, value: int | None) -> str:
+    """A number of visits, or « moins de N » where the statistics hide a small one (``S``: the statistics)."""
+    return f"moins de {env.globals['S'].seuil}" if value is None else nombre(value)
 
 
 def nombre(value: int) -> str:
