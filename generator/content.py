@@ -15,7 +15,7 @@ import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from pydantic import BaseModel
 
@@ -73,7 +73,9 @@ class Site:
         return getattr(self, kind)
 
 
-def load_site(root: Path, content_dir: str, report: Report) -> Site:
+def load_site(root: Path, content_dir: str, report: Report, started: Callable[[], None] | None = None) -> Site:
+    """Every fiche and reference list; ``started()`` is called once the fiches are being parsed (by other
+    processes for a large tree: the caller's own work can begin then, it no longer delays them)."""
     content = root / content_dir
     site = Site(root, content)
     if not content.is_dir():
@@ -86,7 +88,7 @@ def load_site(root: Path, content_dir: str, report: Report) -> Site:
         base = content / folder
         if base.is_dir():
             todo += [(kind, path) for path in sorted(base.glob("*/*.md" if nested else "*.md"))]
-    for (kind, path), doc in zip(todo, read_all([path for _kind, path in todo], root)):
+    for (kind, path), doc in zip(todo, read_all([path for _kind, path in todo], root, started)):
         site.files_read += 1
         fiche = load_fiche(kind, KINDS[kind][0], path, root, report, doc)
         if fiche is not None:
@@ -104,21 +106,27 @@ def load_site(root: Path, content_dir: str, report: Report) -> Site:
     return site
 
 
-def read_all(paths: list[Path], root: Path) -> Iterator[Document | Problem]:
+def read_all(paths: list[Path], root: Path,
+             started: Callable[[], None] | None = None) -> Iterator[Document | Problem]:
     """Parse the files, over two processes for a large tree (YAML parsing is most of a full read).
 
     The children send back plain documents (dicts and strings, cheap to pickle), in order and by chunks, so
     that the caller validates the first ones while the others are parsed; pydantic models are slower to ship
-    than to build.
+    than to build. ``started()``: called once the parsing has begun.
     """
     jobs = min(os.cpu_count() or 1, 4)
     if len(paths) < 500 or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if started is not None:
+            started()
         yield from (read(path, root) for path in paths)
         return
     step = -(-len(paths) // (jobs * 4))
     chunks = [(paths[i:i + step], root) for i in range(0, len(paths), step)]
     with fork_pool(jobs) as pool:
-        for part in pool.imap(_read_chunk, chunks):
+        results = pool.imap(_read_chunk, chunks)
+        if started is not None:
+            started()
+        for part in results:
             yield from part
 
 

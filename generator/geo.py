@@ -13,10 +13,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Commune:
+class Commune(NamedTuple):
+    """A commune of the COG (a named tuple: 35,000 are made on every build, three times faster than frozen
+    dataclasses)."""
+
     code_insee: str
     nom: str
     departement: str
@@ -62,13 +65,14 @@ class Geo:
     def communes(self) -> dict[str, Commune]:
         out = {}
         with open(self.folder / "communes.csv", encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                lat, lon = row["latitude"], row["longitude"]
-                out[row["code_insee"]] = Commune(
-                    row["code_insee"], row["nom"], row["code_departement"],
-                    tuple(row["codes_postaux"].split()), int(row["population"] or 0),
-                    float(lat) if lat else None, float(lon) if lon else None,
-                )
+            rows = csv.reader(fh)
+            header = next(rows, [])
+            at = [header.index(name) for name in ("code_insee", "nom", "code_departement", "codes_postaux",
+                                                  "population", "latitude", "longitude")]
+            for row in rows:
+                code, nom, dep, cps, population, lat, lon = (row[i] for i in at)
+                out[code] = Commune(code, nom, dep, tuple(cps.split()), int(population or 0),
+                                    float(lat) if lat else None, float(lon) if lon else None)
         return out
 
     @cached_property

@@ -206,3 +206,39 @@ def test_a_failure_beside_the_pages_aborts_and_keeps_the_published_site(tmp_path
     assert "données ouvertes et cartes : échec inattendu" in err and "No space left" in err and "Indice" in err
     assert "Traceback" not in err and sorted(p.relative_to(site) for p in site.rglob("*")) == published
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path: Path, capsys):
+    root = make_portal_project(tmp_path / "projet")
+    theme = root / "theme"
+    theme.unlink()  # the project's theme is a link to the repository's: this one gets its own copy
+    import shutil
+    from conftest import REPO
+    shutil.copytree(REPO / "theme", theme)
+    template = theme / "portail" / "projet.html"
+    lines = template.read_text(encoding="utf-8").splitlines()
+    template.write_text("\n".join(lines[:2] + ["{% if fiche.data.titre %}<p>sans fin"] + lines[2:]) + "\n",
+                        encoding="utf-8")
+    site = tmp_path / "site"
+    assert main(["--root", str(root), "build", "--site-dir", str(site), "--no-search"]) == 2
+    err = capsys.readouterr().err
+    assert "theme/portail/projet.html:" in err and "modèle illisible" in err and "Indice" in err, err
+    assert "Traceback" not in err and not site.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_edited_template_is_used_by_the_next_build(tmp_path: Path):
+    """Compiled templates are kept between builds (generator/portal/cache.py): a changed one is compiled again."""
+    import shutil
+    from conftest import REPO
+    from generator.config import load_config
+    from generator.portal.build import build
+    root = make_portal_project(tmp_path / "projet")
+    (root / "theme").unlink()
+    shutil.copytree(REPO / "theme", root / "theme")
+    build(root, load_config(root), tmp_path / "site", search=False, today=FROZEN_TODAY)
+    template = root / "theme" / "portail" / "projet.html"
+    template.write_text(template.read_text(encoding="utf-8") + "<p>Ajout du modèle</p>\n", encoding="utf-8")
+    site = build(root, load_config(root), tmp_path / "site", search=False, today=FROZEN_TODAY).site_dir
+    page = next((site / "projets").glob("*/index.html")).read_text(encoding="utf-8")
+    assert "<p>Ajout du modèle</p>" in page

@@ -81,3 +81,19 @@ def test_a_stuck_pagefind_stops_the_build_instead_of_hanging(tmp_path: Path, mon
     monkeypatch.setattr(recherche, "TIMEOUT", 0.5)
     with pytest.raises(recherche.SearchError, match="ne répond plus"):
         recherche.SearchIndex()
+
+
+def test_pagefind_runs_on_one_cpu_and_the_caller_keeps_its_own(tmp_path: Path, monkeypatch):
+    """On two cores Pagefind's threads mostly wait on each other: it is started on one CPU, the last one this
+    process may use; the thread that started it gets its own CPUs back."""
+    import os
+    allowed = os.sched_getaffinity(0)
+    if len(allowed) < 2:
+        pytest.skip("une seule CPU : rien à restreindre")
+    seen = tmp_path / "cpus"
+    # a fake Pagefind that writes the CPUs it may use, then answers nothing and ends
+    fake_pagefind(tmp_path, monkeypatch, f"grep Cpus_allowed_list /proc/self/status > {seen}")
+    with pytest.raises(recherche.SearchError):
+        recherche.index_pages([("a/", "A", "<p>a</p>")], tmp_path / "bundle")
+    assert seen.read_text().split()[-1] == str(max(allowed))
+    assert os.sched_getaffinity(0) == allowed

@@ -15,13 +15,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..cms.site import AdminError, write_admin
 from ..config import Config
 from ..diagnostics import Report
 from . import exports, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
-from .background import Background, BackgroundError, InThread
+from .background import Background, BackgroundError, InThread, Later
 from .model import Portal
 from .pages import all_pages
 from .render import Copies, Renderer, write_all
@@ -79,18 +79,28 @@ def templates(root: Path) -> Any:
         raise BuildError(str(exc)) from None
 
 
-def load_checked(root: Path, config: Config) -> tuple[Any, Any, Report]:
+def load_checked(root: Path, config: Config,
+                 meanwhile: Callable[[], None] | None = None) -> tuple[Any, Any, Report]:
+    """The content read and checked; ``meanwhile()`` starts the caller's own work once the fiches are being
+    parsed (started earlier, it would hold this process back from starting the parsing processes)."""
     from ..checks import check_site
     from ..content import load_site
     from ..geo import Geo
 
     report = Report()
     geo = Geo(root / config.geo_dir)
-    # The communes (35,000 rows) load while the fiches are parsed in other processes: the checks need them.
-    warm = threading.Thread(target=lambda: geo.communes, daemon=True)
-    warm.start()
-    site = load_site(root, config.content_dir, report)
-    warm.join()
+    begun: list[threading.Thread] = []
+
+    def started() -> None:
+        # The communes (35,000 rows) load while the fiches are parsed in other processes: the checks need them.
+        begun.append(threading.Thread(target=lambda: geo.communes, daemon=True))
+        begun[0].start()
+        if meanwhile is not None:
+            meanwhile()
+    site = load_site(root, config.content_dir, report, started)
+    if not begun:  # nothing was parsed (no content folder)
+        started()
+    begun[0].join()
     check_site(site, geo, report, config.distance_max_km)
     return site, geo, report
 
@@ -111,15 +121,19 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     try:
-        # The theme (mkdocs) builds in another process while this one reads and checks the content.
-        theme = Background(_build_theme, root, tmp, url, what="mkdocs (habillage du portail)",
-                           hint="lancez « .venv/bin/mkdocs build » pour voir le détail")
-        env = InThread(templates, root)
+        # While the fiches are parsed: the theme (mkdocs) in another process, the templates in a thread.
+        side: dict[str, Any] = {}
+
+        def meanwhile() -> None:
+            side["theme"] = Background(_build_theme, root, tmp, url, what="mkdocs (habillage du portail)",
+                                       hint="lancez « .venv/bin/mkdocs build » pour voir le détail")
+            side["env"] = InThread(templates, root)
         try:
-            site, geo, report = load_checked(root, config)
-            env = env.result()
+            site, geo, report = load_checked(root, config, meanwhile)
+            theme, env = side["theme"], side["env"].result()
         except BaseException:
-            theme.kill()
+            if "theme" in side:
+                side["theme"].kill()
             raise
         timings["lecture et vérification"] = time.perf_counter() - started
         if report.errors:
@@ -163,15 +177,16 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     portal = Portal(site, geo, url, pro=pro, today=today, proches=config.carte_resultats,
                     forum=forum_rubriques(config))
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
-    renderer = make_renderer(root, config, portal, shells, maps, stats, env)
-    pages = list(all_pages(portal))
-    # The open data, maps and sitemap are written by another process while the pages are rendered.
-    sitemap = [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
+    # The open data, maps and sitemap are written by another process while the pages are listed and rendered.
+    sitemap = Later()
     data = Background(write_data, root, config, site, geo, portal, maps, out, url, sitemap,
                       what="données ouvertes et cartes", hint="relancez msap build ; si l'erreur revient, "
                                                               "signalez-la avec ce message")
     index = None
     try:
+        renderer = make_renderer(root, config, portal, shells, maps, stats, env)
+        pages = list(all_pages(portal))
+        sitemap.send([p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"])
         index = recherche.SearchIndex() if search else None
         # The search copies first (Pagefind indexes them and writes its bundle in its own process while the
         # pages are rendered), then the pages, the long listings first: the last tasks are short ones and both
@@ -200,9 +215,9 @@ HEAVY = {"liste_maisons.html", "couverture.html", "maisons_index.html", "region.
 
 
 def write_data(root: Path, config: Config, site: Any, geo: Any, portal: Portal, maps: minimap.MiniMaps, out: Path,
-               url: str, sitemap: list[str]) -> None:
+               url: str, sitemap: Later) -> None:
     """Everything but the pages: the web editor, the département maps, the locator's data, the downloads, the
-    open data and the sitemap (``sitemap``: the paths it lists)."""
+    open data and the sitemap (``sitemap``: the paths it lists, sent once the pages are listed)."""
     try:
         write_admin(root, config, out, url, mkdocs_adapter.settings(root).get("site_name") or "Portail")
     except AdminError as exc:
@@ -211,7 +226,7 @@ def write_data(root: Path, config: Config, site: Any, geo: Any, portal: Portal, 
     write_locator_data(geo, maps, out)
     copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
     exports.write_all(portal, out, root / "schemas")
-    exports.write_sitemap(portal, out, sitemap)
+    exports.write_sitemap(portal, out, sitemap.get())
 
 
 def forum_rubriques(config: Config) -> list[dict[str, str]]:

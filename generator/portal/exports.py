@@ -72,13 +72,21 @@ def _url(portal: Portal, fiche: Any) -> str:
     return urls.absolute(portal.site_url, urls.maison(fiche))
 
 
-def write_csv(portal: Portal, target: Path) -> None:
+Table = tuple[list[Column], list[tuple[Any, list[Any]]]]  # the columns; each Maison with its values in them
+
+
+def table(portal: Portal) -> Table:
+    """The columns, and each Maison with its values in them: computed once for the CSV and the GeoJSON."""
     cols = columns()
+    return cols, [(fiche, [c.get(fiche.data) for c in cols]) for fiche in portal.maisons]
+
+
+def write_csv(portal: Portal, target: Path, rows: Table) -> None:
+    cols, values = rows
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.name for c in cols] + ["url"])
-    for fiche in portal.maisons:
-        row = [c.get(fiche.data) for c in cols]
+    for fiche, row in values:
         writer.writerow(["" if v is None else str(v) for v in row] + [_url(portal, fiche)])
     target.write_text(out.getvalue(), encoding="utf-8")
 
@@ -96,15 +104,16 @@ def write_json(portal: Portal, target: Path) -> None:
     target.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def write_geojson(portal: Portal, target: Path) -> None:
+def write_geojson(portal: Portal, target: Path, rows: Table) -> None:
     features = []
-    cols = [c for c in columns() if c.name not in ("latitude", "longitude")]
-    for fiche in portal.maisons:
+    cols, values = rows
+    names = [(i, c.name) for i, c in enumerate(cols) if c.name not in ("latitude", "longitude")]
+    for fiche, row in values:
         d = fiche.data
         if d.coordonnees is None:
             continue
-        props = {c.name: c.get(d) for c in cols}
-        props = {k: (str(v) if hasattr(v, "isoformat") else v) for k, v in props.items() if v not in (None, "")}
+        props = {name: (str(v) if hasattr(v, "isoformat") else v) for i, name in names
+                 if (v := row[i]) not in (None, "")}
         props["url"] = _url(portal, fiche)
         exceptions = [{"du": e.du.isoformat(), "au": (e.au or e.du).isoformat(), "motif": e.motif,
                        "horaires": list(e.horaires)} for e in d.exceptions if (e.au or e.du) >= portal.today]
@@ -160,9 +169,10 @@ def write_projets(portal: Portal, target: Path) -> None:
 def write_all(portal: Portal, out: Path, schemas: Path) -> list[str]:
     folder = out / urls.DONNEES
     folder.mkdir(parents=True, exist_ok=True)
-    write_csv(portal, folder / "maisons.csv")
+    rows = table(portal)
+    write_csv(portal, folder / "maisons.csv", rows)
     write_json(portal, folder / "maisons.json")
-    write_geojson(portal, folder / "maisons.geojson")
+    write_geojson(portal, folder / "maisons.geojson", rows)
     write_arrets(portal, folder / "arrets.geojson")
     write_projets(portal, folder / "projets.geojson")
     schema = schemas / "maison.schema.json"

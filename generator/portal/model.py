@@ -46,8 +46,12 @@ class Portal:
 
     def operateurs_of(self, maison: Fiche) -> list[str]:
         """Operators a Maison serves: the national core shared by all, then its own, in list order."""
-        own = set(maison.data.operateurs)
-        return [op for op in self.operateurs if op in own or op in self.socle]
+        own = self._socle.union(maison.data.operateurs)
+        return [op for op in self.operateurs if op in own]
+
+    @cached_property
+    def _socle(self) -> frozenset[str]:
+        return frozenset(self.socle)
 
     # --- Maisons ---------------------------------------------------------------------------------
     @cached_property
