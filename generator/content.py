@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from markupsafe import Markup
 from pydantic import BaseModel
 
 from .diagnostics import Problem, Report
@@ -42,6 +43,20 @@ class Fiche:
     @property
     def body(self) -> str:
         return self.doc.body
+
+    @property
+    def texte(self) -> Markup:
+        """The body as the portal publishes it: Markdown made safe HTML (generator/portal/markdown.py)."""
+        if self.doc.body_html is None:
+            _render_body(self.doc)
+        return Markup(self.doc.body_html)
+
+    @property
+    def body_problems(self) -> list[tuple[int, str, str]]:
+        """What the portal will remove from the body: (line in the body from 0, « html » or « lien », what)."""
+        if self.doc.body_problems is None:
+            _render_body(self.doc)
+        return self.doc.body_problems or []
 
     def line(self, *loc: Any) -> int:
         return self.doc.line(tuple(loc))
@@ -148,8 +163,18 @@ def _worker_setup(nice: int) -> None:
 
 
 def _read_chunk(chunk: tuple[list[Path], Path]) -> list[Document | Problem]:
+    """Parse files, their bodies rendered too (the build needs it and the checks look at it: done here, it is
+    done once, and beside the main process)."""
     paths, root = chunk
-    return [read(path, root) for path in paths]
+    return [_render_body(read(path, root)) for path in paths]
+
+
+def _render_body(doc: Document | Problem) -> Document | Problem:
+    if isinstance(doc, Document):
+        from .portal import markdown
+
+        doc.body_html, doc.body_problems = markdown.render(doc.body), markdown.problems(doc.body)
+    return doc
 
 
 def load_fiche(kind: str, model: type[BaseModel], path: Path, root: Path, report: Report,

@@ -24,6 +24,10 @@ class Document:
     front: str = ""  # the front matter: the lines of its keys are read again only when a problem needs one
     first: int = 2  # its first line in the file
     _key_lines: dict[tuple, int] | None = field(default=None, repr=False)
+    # The body as the portal publishes it and what the checks say of it, when the process that parsed the file
+    # worked them out too (generator/content.py): else they are computed when first asked for.
+    body_html: str | None = field(default=None, repr=False)
+    body_problems: list[tuple[int, str, str]] | None = field(default=None, repr=False)
 
     @property
     def key_lines(self) -> dict[tuple, int]:

@@ -1,7 +1,9 @@
 """Shared fixtures: a small project tree in a temporary folder, and a way to run `msap`."""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -10,6 +12,10 @@ import pytest
 from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The tests keep what builds cache (compiled templates, theme, maps) in a folder of their own, empty at the start
+# of each run (the commands they start inherit it): a user's cache never decides a result.
+os.environ["MSAP_CACHE_DIR"] = tempfile.mkdtemp(prefix="msap-cache-tests-")
 
 VALID_MAISON = """\
 ---

@@ -7,6 +7,7 @@ written to a temporary folder and swapped in at the end).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import shutil
@@ -20,7 +21,7 @@ from typing import Any, Callable
 from ..cms.site import AdminError, write_admin
 from ..config import Config
 from ..diagnostics import Report
-from . import exports, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
+from . import cache, exports, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
 from .background import Background, BackgroundError, InThread, Later
 from .model import Portal
 from .pages import all_pages
@@ -111,6 +112,21 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
           stats: statistiques.Statistiques | None = None) -> BuildResult:
     """Build the portal into ``site_dir``; ``keep_search_copies`` receives the pages' search copies (path →
     (title, copy)); ``stats``: visit statistics already loaded (msap serve asks the API once), else asked here."""
+    # The objects a build makes (fiches, communes, pages) live until its end: the garbage collector's passes
+    # over them found nothing to free and cost a fifth of the main process's reading time. Off for the build
+    # (its processes inherit it), back as it was afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(root, config, site_dir, pro, site_url, search, today, jobs, keep_search_copies, stats)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_url: str | None, search: bool,
+           today: dt.date | None, jobs: int | None, keep_search_copies: dict[str, tuple[str, str]] | None,
+           stats: statistiques.Statistiques | None) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     today = today or dt.date.today()
@@ -222,8 +238,11 @@ def write_data(root: Path, config: Config, site: Any, geo: Any, portal: Portal, 
         write_admin(root, config, out, url, mkdocs_adapter.settings(root).get("site_name") or "Portail")
     except AdminError as exc:
         raise BackgroundError(str(exc)) from None
-    maps.write_all(out / urls.ASSETS / "cartes")
-    write_locator_data(geo, maps, out)
+    # Drawn from the reference geography only: kept between builds (cache.derived) while it and the code that
+    # draws them stay the same.
+    from . import localisateur
+    cache.derived("cartes", [geo.folder, Path(minimap.__file__), Path(localisateur.__file__)],
+                  lambda folder: write_maps(geo, maps, folder), out)
     copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
     exports.write_all(portal, out, root / "schemas")
     exports.write_sitemap(portal, out, sitemap.get())
@@ -235,10 +254,12 @@ def forum_rubriques(config: Config) -> list[dict[str, str]]:
             for r in config.forum_rubriques]
 
 
-def write_locator_data(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:
-    """The commune index and the light département outlines the locator loads in the browser."""
+def write_maps(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:
+    """The département maps of the fiches; the commune index and the light département outlines the locator
+    loads in the browser."""
     from . import localisateur
 
+    maps.write_all(out / urls.ASSETS / "cartes")
     (out / urls.asset("communes.tsv")).write_text(localisateur.commune_index(geo), encoding="utf-8")
     contours = localisateur.outlines(maps.features, {code: d.nom for code, d in geo.departements.items()})
     (out / urls.asset("departements.geojson")).write_text(

@@ -1,21 +1,27 @@
-"""Compiled templates kept between builds: Jinja's bytecode cache, for the portal's templates and mkdocs' theme.
+"""What a build computes the same way every time its inputs have not changed, kept between builds.
 
-Compiling the templates is the same work on every build (a fifth of a second for mkdocs-material's, a tenth
-for the portal's) as long as they do not change. Jinja stores each compiled template under a key made of its
-name and path, with a checksum of its source: a template edited since is compiled again, never served stale.
+- Compiled templates (Jinja's bytecode cache), for the portal's templates and mkdocs' theme: Jinja stores each
+  under a key made of its name and path, with a checksum of its source, so an edited template is compiled again.
+- :func:`derived`: folders of files computed from known inputs (the theme mkdocs builds; the maps drawn from the
+  département outlines), under a key that is a hash of every input, the code that computes them included. A
+  changed input is a new key: never a stale result.
 
-The folder is per user (``$XDG_CACHE_HOME/msap/jinja``, else ``~/.cache/msap/jinja``; ``MSAP_CACHE_DIR``
-replaces ``…/msap``), readable by its owner only: what it holds is executed. Without a writable folder, the
-build compiles every time, as without a cache.
+The folder is per user (``$XDG_CACHE_HOME/msap``, else ``~/.cache/msap``; ``MSAP_CACHE_DIR`` replaces it),
+readable by its owner only: what it holds is executed (templates) or published. Without a writable folder,
+the build computes everything every time, as without a cache.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 from pathlib import Path
+from typing import Callable, Iterable
 
 from jinja2 import BytecodeCache, FileSystemBytecodeCache
 
 ENV = "MSAP_CACHE_DIR"
+KEEP = 3  # results kept per kind: the current one and a couple of recent ones (switching branches)
 
 
 def folder() -> Path:
@@ -26,14 +32,65 @@ def folder() -> Path:
     return Path(base) / "msap"
 
 
-def templates() -> BytecodeCache | None:
-    """The compiled-template cache, or None when its folder cannot be made private and writable."""
-    path = folder() / "jinja"
+def _private(path: Path) -> Path | None:
+    """``path`` made (owner only), or None when it cannot be or belongs to somebody else."""
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         if path.stat().st_uid != os.getuid() or not os.access(path, os.W_OK):
-            return None  # somebody else's folder: its compiled code is not ours to run
+            return None  # somebody else's folder: its content is not ours to run or publish
         path.chmod(0o700)
     except OSError:
         return None
-    return FileSystemBytecodeCache(str(path))
+    return path
+
+
+def templates() -> BytecodeCache | None:
+    """The compiled-template cache, or None when its folder cannot be made private and writable."""
+    path = _private(folder() / "jinja")
+    return FileSystemBytecodeCache(str(path)) if path is not None else None
+
+
+def key(inputs: Iterable[Path | str | bytes]) -> str:
+    """A hash of the inputs: a file's path (relative to nothing: as given) and bytes, a folder's files
+    (their paths relative to it, and bytes, in name order), a string or bytes as they are."""
+    digest = hashlib.sha256()
+    for item in inputs:
+        if isinstance(item, Path):
+            files = sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else [item]
+            for path in files:
+                digest.update(f"\0{path.relative_to(item) if item.is_dir() else path.name}\0".encode())
+                digest.update(path.read_bytes() if path.exists() else b"\0absent\0")
+        else:
+            digest.update(b"\0" + (item if isinstance(item, bytes) else item.encode("utf-8")))
+    return digest.hexdigest()[:32]
+
+
+def derived(kind: str, inputs: Iterable[Path | str | bytes], make: Callable[[Path], None],
+            into: Path) -> None:
+    """Put into ``into`` the files ``make(folder)`` writes, taken from the cache when the inputs are those of
+    a previous build. ``make`` gets an empty folder; its exceptions go through, and nothing is kept then."""
+    base = _private(folder() / kind)
+    if base is None:
+        make(into)
+        return
+    done = base / key(inputs)
+    if not done.is_dir():
+        work = base / f".{done.name}.{os.getpid()}"
+        shutil.rmtree(work, ignore_errors=True)
+        try:
+            make(work)
+            work.rename(done)
+        except OSError:
+            if not done.is_dir():  # another build made it meanwhile (it is then the same), else a real failure
+                raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        _prune(base, KEEP)
+    shutil.copytree(done, into, dirs_exist_ok=True)
+    os.utime(done)  # recently used: kept by the pruning
+
+
+def _prune(base: Path, keep: int) -> None:
+    results = sorted((p for p in base.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    for old in results[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
