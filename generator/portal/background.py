@@ -78,6 +78,8 @@ class Later:
 
     def send(self, value: Any) -> None:
         """Returns at once: a thread writes into the pipe as the child reads (it may read only at its end)."""
+        self._in.close()  # this process's copy of the reading end: if the child is gone, the write fails
+
         def write() -> None:
             try:
                 self._out.send(value)

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from ..config import load_config
+from .cache import ENV as CACHE_ENV
 
 SCRIPT = r"""
 import json, resource, sys, time
@@ -63,9 +64,13 @@ def synthetic(root: Path, target: Path, total: int) -> Path:
     return target
 
 
-def measure_build(root: Path, out: Path) -> dict:
+def measure_build(root: Path, out: Path, cache_dir: Path | None = None) -> dict:
+    """One build in a process of its own; ``cache_dir``: the cache it uses (generator/portal/cache.py)."""
     import json
-    done = subprocess.run([sys.executable, "-c", SCRIPT, str(root), str(out)], capture_output=True, text=True)
+    import os
+    env = {**os.environ, CACHE_ENV: str(cache_dir)} if cache_dir is not None else None
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(root), str(out)], capture_output=True, text=True,
+                          env=env)
     if done.returncode != 0:
         raise SystemExit(f"la construction a échoué : {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -257,12 +262,17 @@ def cmd_bench(root: Path, total: int, compare: bool, with_lighthouse: bool = Fal
     # penalise the figures).
     work = Path(tempfile.mkdtemp(prefix=".bench-", dir=root))
     try:
+        # A first build with an empty cache (templates compiled, theme built by mkdocs, maps drawn), as on a
+        # fresh machine; the builds measured next find them in the cache, as every build after it.
+        cold = measure_build(_tree(root, work / "froid", copy_content=False), work / "site-froid", work / "cache")
+        print(f"réseau réel, premier build (cache vide : modèles, habillage, cartes) : {cold['wall']:.1f} s",
+              flush=True)
         rows = []
         for label, project in (("réseau réel", _tree(root, work / "reel", copy_content=False)),
                                (f"synthétique {total}", synthetic(root, work / "synth", total))):
             site = work / f"site-{len(rows)}"
             fiches = sum(1 for _ in (project / "content" / "maisons").glob("*/*.md"))
-            m = measure_build(project, site)
+            m = measure_build(project, site, work / "cache")
             weight, files = page_weight(site, "maisons/19/ayen/index.html")
             raw, packed, requests = first_search(site, "Ayen")
             line = (f"{label} : {fiches} fiches, {m['pages']} pages — construction {m['wall']:.1f} s, "

@@ -56,14 +56,16 @@ def _one_cpu() -> Iterator[None]:
         allowed = os.sched_getaffinity(0)
     except (AttributeError, OSError):  # not Linux
         allowed = set()
-    if len(allowed) < 2:
-        yield
-        return
-    os.sched_setaffinity(0, {max(allowed)})
+    try:
+        if len(allowed) >= 2:
+            os.sched_setaffinity(0, {max(allowed)})
+    except OSError:  # a container that forbids it: Pagefind gets every CPU
+        allowed = set()
     try:
         yield
     finally:
-        os.sched_setaffinity(0, allowed)
+        if len(allowed) >= 2:
+            os.sched_setaffinity(0, allowed)
 
 
 class SearchIndex:
