@@ -86,8 +86,11 @@ def derived(kind: str, inputs: Iterable[Path | str | bytes], make: Callable[[Pat
         finally:
             shutil.rmtree(work, ignore_errors=True)
         _prune(base, KEEP)
-    shutil.copytree(done, into, dirs_exist_ok=True)
-    os.utime(done)  # recently used: kept by the pruning
+    try:
+        shutil.copytree(done, into, dirs_exist_ok=True)
+        os.utime(done)  # recently used: kept by the pruning
+    except (OSError, shutil.Error):  # pruned meanwhile by another build (other inputs): made here instead
+        make(into)
 
 
 def _prune(base: Path, keep: int) -> None:
