@@ -77,3 +77,19 @@ def test_an_edited_editorial_page_or_theme_file_reaches_the_next_build(tmp_path:
     assert "Trois lignes ajoutées" in (site / "a-propos" / "index.html").read_text(encoding="utf-8")
     assert ".essai-cache" in (site / "assets" / "msap" / "msap.css").read_text(encoding="utf-8")
     assert len(list((own_cache / "habillage").iterdir())) == 2
+
+
+def test_a_value_is_computed_once_for_the_same_inputs(tmp_path: Path, own_cache: Path, monkeypatch):
+    calls = []
+
+    def compute() -> dict:
+        calls.append(1)
+        return {"d": "M0 0L1 1Z", "hauteur": 12.5}
+
+    assert cache.value("essai", ["a"], compute) == cache.value("essai", ["a"], compute) == compute()
+    assert len(calls) == 2  # once through the cache, once called directly above
+    cache.value("essai", ["b"], compute)
+    assert len(calls) == 3
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "fichier-bloquant" / "x"))
+    (tmp_path / "fichier-bloquant").write_text("", encoding="utf-8")
+    assert cache.value("essai", ["a"], compute)["hauteur"] == 12.5 and len(calls) == 4

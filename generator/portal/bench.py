@@ -69,6 +69,7 @@ def measure_build(root: Path, out: Path, cache_dir: Path | None = None) -> dict:
     import json
     import os
     env = {**os.environ, CACHE_ENV: str(cache_dir)} if cache_dir is not None else None
+    os.sync()  # what the steps before wrote is on the disk: its write-back does not run during the measure
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(root), str(out)], capture_output=True, text=True,
                           env=env)
     if done.returncode != 0:

@@ -285,8 +285,10 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
         CARTE={"tuiles": config.carte_tuiles, "attribution": config.carte_attribution,
                "resultats": config.carte_resultats},
         pin=lambda maison: minimap.position(maps, maison),
-        choroplethe=lambda: Markup(couverture.svg(maps, portal.couverture,
-                                                  {d.code: d.nom for d in portal.departements})),
+        choroplethe=lambda: Markup(couverture.svg(
+            cache.value("couverture", [maps.source, Path(couverture.__file__), Path(minimap.__file__)],
+                        lambda: couverture.geometry(maps)),
+            portal.couverture, {d.code: d.nom for d in portal.departements})),
         legende=couverture.legend,
         jsonld_maison=lambda fiche: jsonld.maison(portal, fiche),
         editor_link=lambda link, fiche: editor_link(config.editeur_url, link, fiche),

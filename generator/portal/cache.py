@@ -2,8 +2,8 @@
 
 - Compiled templates (Jinja's bytecode cache), for the portal's templates and mkdocs' theme: Jinja stores each
   under a key made of its name and path, with a checksum of its source, so an edited template is compiled again.
-- :func:`derived`: folders of files computed from known inputs (the theme mkdocs builds; the maps drawn from the
-  département outlines), under a key that is a hash of every input, the code that computes them included. A
+- :func:`derived` and :func:`value`: files or values computed from known inputs (the theme mkdocs builds; the
+  maps drawn from the département outlines), under a key that is a hash of every input, the code that computes them included. A
   changed input is a new key: never a stale result.
 
 The folder is per user (``$XDG_CACHE_HOME/msap``, else ``~/.cache/msap``; ``MSAP_CACHE_DIR`` replaces it),
@@ -13,10 +13,11 @@ the build computes everything every time, as without a cache.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from jinja2 import BytecodeCache, FileSystemBytecodeCache
 
@@ -69,10 +70,36 @@ def derived(kind: str, inputs: Iterable[Path | str | bytes], make: Callable[[Pat
             into: Path) -> None:
     """Put into ``into`` the files ``make(folder)`` writes, taken from the cache when the inputs are those of
     a previous build. ``make`` gets an empty folder; its exceptions go through, and nothing is kept then."""
-    base = _private(folder() / kind)
-    if base is None:
+    done = _stored(kind, inputs, make)
+    if done is None:
         make(into)
         return
+    try:
+        shutil.copytree(done, into, dirs_exist_ok=True)
+    except (OSError, shutil.Error):  # pruned meanwhile by another build (other inputs): made here instead
+        make(into)
+
+
+def value(kind: str, inputs: Iterable[Path | str | bytes], compute: Callable[[], Any]) -> Any:
+    """What ``compute()`` returns (JSON values), taken from the cache when the inputs are those of a previous
+    build."""
+    def make(folder: Path) -> None:
+        folder.mkdir(parents=True)
+        (folder / "valeur.json").write_text(json.dumps(compute()), encoding="utf-8")
+    done = _stored(kind, inputs, make)
+    try:
+        if done is not None:
+            return json.loads((done / "valeur.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # pruned meanwhile, or damaged: computed here instead
+        pass
+    return compute()
+
+
+def _stored(kind: str, inputs: Iterable[Path | str | bytes], make: Callable[[Path], None]) -> Path | None:
+    """The cache's folder for these inputs, made by ``make`` if it is not there; None without a usable cache."""
+    base = _private(folder() / kind)
+    if base is None:
+        return None
     done = base / key(inputs)
     if not done.is_dir():
         work = base / f".{done.name}.{os.getpid()}"
@@ -87,10 +114,10 @@ def derived(kind: str, inputs: Iterable[Path | str | bytes], make: Callable[[Pat
             shutil.rmtree(work, ignore_errors=True)
         _prune(base, KEEP)
     try:
-        shutil.copytree(done, into, dirs_exist_ok=True)
         os.utime(done)  # recently used: kept by the pruning
-    except (OSError, shutil.Error):  # pruned meanwhile by another build (other inputs): made here instead
-        make(into)
+    except OSError:
+        pass
+    return done
 
 
 def _prune(base: Path, keep: int) -> None:

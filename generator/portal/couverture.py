@@ -37,39 +37,45 @@ def _path(geometry: dict, frame: Frame, scale: float, dx: float, dy: float) -> s
     return "".join(parts)
 
 
-def svg(maps: MiniMaps, counts: dict[str, dict[str, int]], names: dict[str, str]) -> str:
-    """The choropleth; each département is a path with a class and a <title> (« Creuse (23) : 12 Maisons »)."""
+def geometry(maps: MiniMaps) -> dict[str, Any]:
+    """The drawing of the départements (metropolitan France whole, overseas in insets): it depends on the
+    outlines only, so the build keeps it between builds (:func:`cache.value`). Plain JSON values."""
     metro = {code: g for code, g in maps.features.items() if code not in OVERSEAS and len(code) <= 2}
     if not metro:
-        return ""
+        return {}
     frame, scale = _frame(list(metro.values()), WIDTH)
     height = frame.height * scale
-    shapes = []
-
-    def shape(code: str, d: str) -> None:
-        n = counts.get(code, {}).get("maisons", 0)
-        label = f"{names.get(code, code)} ({code}) : {n} Maison{'s' if n > 1 else ''}"
-        shapes.append(f'<path d="{d}" class="msap-classe-{classe(n)}"><title>{escape(label)}</title></path>')
-
-    for code, geometry in sorted(metro.items()):
-        shape(code, _path(geometry, frame, scale, 0, 0))
+    shapes: list[list[Any]] = [[code, _path(geometry, frame, scale, 0, 0), None]
+                               for code, geometry in sorted(metro.items())]
     x = 0.0
     for code in OVERSEAS:
         geometry = maps.features.get(code)
         if geometry is None:
             continue
         inset, k = _frame([geometry], INSET - 10)
-        h = inset.height * k
-        dy = height + 10 + (INSET - h) / 2
-        shapes.append(f'<rect x="{x:.0f}" y="{height + 10:.0f}" width="{INSET:.0f}" height="{INSET:.0f}" '
-                      'class="msap-encart"/>')
-        shape(code, _path(geometry, inset, k, x + 5, dy))
+        dy = height + 10 + (INSET - inset.height * k) / 2
+        shapes.append([code, _path(geometry, inset, k, x + 5, dy), x])  # x: where its inset's frame goes
         x += INSET + 8
+    return {"height": height, "shapes": shapes}
+
+
+def svg(drawing: dict[str, Any], counts: dict[str, dict[str, int]], names: dict[str, str]) -> str:
+    """The choropleth; each département is a path with a class and a <title> (« Creuse (23) : 12 Maisons »)."""
+    if not drawing:
+        return ""
+    height, parts = drawing["height"], []
+    for code, d, inset_x in drawing["shapes"]:
+        if inset_x is not None:
+            parts.append(f'<rect x="{inset_x:.0f}" y="{height + 10:.0f}" width="{INSET:.0f}" height="{INSET:.0f}" '
+                         'class="msap-encart"/>')
+        n = counts.get(code, {}).get("maisons", 0)
+        label = f"{names.get(code, code)} ({code}) : {n} Maison{'s' if n > 1 else ''}"
+        parts.append(f'<path d="{d}" class="msap-classe-{classe(n)}"><title>{escape(label)}</title></path>')
     total_h = height + 20 + INSET
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-2 -2 {WIDTH + 4:.0f} {total_h + 4:.0f}" '
             f'class="msap-choroplethe" role="img" aria-labelledby="couverture-titre">'
             f'<title id="couverture-titre">Nombre de Maisons par département (le tableau qui suit donne les '
-            f'mêmes chiffres)</title>{"".join(shapes)}</svg>')
+            f'mêmes chiffres)</title>{"".join(parts)}</svg>')
 
 
 def legend() -> list[dict[str, Any]]:

@@ -74,6 +74,7 @@ def _simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple
 
 class MiniMaps:
     def __init__(self, geojson: Path):
+        self.source = geojson
         self.features = {}
         if geojson.exists():
             data = json.loads(geojson.read_text(encoding="utf-8"))
