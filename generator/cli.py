@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sans-mkdocs", action="store_true", help="ne pas construire la comparaison mkdocs-material")
     p.add_argument("--lighthouse", action="store_true",
                    help="noter aussi accueil, fiche et liste avec Lighthouse 12 (npx, registre npm)")
+    p.add_argument("--fois", type=int, default=3,
+                   help="constructions mesurées par réseau : la plus rapide et la médiane sont affichées (défaut : 3)")
 
     from frequentation.cli import add_parser as add_api_parser
 
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(root, config, args)
     if args.command == "bench":
         from .portal.bench import cmd_bench
-        return cmd_bench(root, args.fiches, not args.sans_mkdocs, args.lighthouse)
+        return cmd_bench(root, args.fiches, not args.sans_mkdocs, args.lighthouse, max(1, args.fois))
     if args.command == "api":
         from frequentation.cli import run as run_api
         return run_api(root, args)
