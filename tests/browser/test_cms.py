@@ -22,7 +22,20 @@ FICHE = Path("content/maisons/23/gueret.md")
 
 
 def front_matter(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+    """The fiche's front matter; while decap-server is rewriting the file (it truncates, then writes), the file
+    read may be empty or cut: read it again, for up to 5 seconds."""
+    deadline = time.monotonic() + 5
+    while True:
+        parts = path.read_text(encoding="utf-8").split("---\n")
+        try:
+            data = yaml.safe_load(parts[1]) if len(parts) >= 3 else None  # the closing fence read: whole
+        except yaml.YAMLError:
+            data = None
+        if isinstance(data, dict):
+            return data
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} n'a pas d'en-tête lisible : {path.read_text(encoding='utf-8')[:300]!r}")
+        time.sleep(0.05)
 
 
 @pytest.fixture
