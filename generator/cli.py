@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lighthouse", action="store_true",
                    help="noter aussi accueil, fiche et liste avec Lighthouse 12 (npx, registre npm)")
     p.add_argument("--fois", type=int, default=3,
-                   help="constructions mesurées par réseau : la plus rapide et la médiane sont affichées (défaut : 3)")
+                   help="constructions mesurées par réseau : la plus rapide et la médiane sont affichées "
+                        "(défaut : 3)")
 
     from frequentation.cli import add_parser as add_api_parser
 

@@ -284,7 +284,8 @@ def cmd_bench(root: Path, total: int, compare: bool, with_lighthouse: bool = Fal
             raw, packed, requests = first_search(site, "Ayen")
             line = (f"{label} : {fiches} fiches, {m['pages']} pages — construction {m['wall']:.1f} s "
                     f"(médiane {median:.1f} s sur {times}), "
-                    f"mémoire max {max(r['peak_kb'] for r in runs) / 1024:.0f} Mo, sortie {folder_size(site) / 1e6:.0f} Mo ; "
+                    f"mémoire max {max(r['peak_kb'] for r in runs) / 1024:.0f} Mo, "
+                    f"sortie {folder_size(site) / 1e6:.0f} Mo ; "
                     f"fiche + ressources {weight / 1000:.0f} ko compressés ({files} fichiers) ; "
                     f"1re recherche {packed / 1000:.0f} ko compressés ({raw / 1000:.0f} ko bruts, {requests} requêtes)")
             print(line, flush=True)

@@ -2,9 +2,9 @@
 
 - Compiled templates (Jinja's bytecode cache), for the portal's templates and mkdocs' theme: Jinja stores each
   under a key made of its name and path, with a checksum of its source, so an edited template is compiled again.
-- :func:`derived` and :func:`value`: files or values computed from known inputs (the theme mkdocs builds; the
-  maps drawn from the département outlines), under a key that is a hash of every input, the code that computes them included. A
-  changed input is a new key: never a stale result.
+- :func:`derived` and :func:`value`: files or values computed from known inputs (the theme mkdocs builds;
+  the maps drawn from the département outlines), under a key that is a hash of every input, the code that
+  computes them included. A changed input is a new key: never a stale result.
 
 The folder is per user (``$XDG_CACHE_HOME/msap``, else ``~/.cache/msap``; ``MSAP_CACHE_DIR`` replaces it),
 readable by its owner only: what it holds is executed (templates) or published. Without a writable folder,

@@ -120,8 +120,9 @@ class Proximite:
         dlat = np.degrees(radius_km / EARTH_KM)
         widest = min(89.0, max(abs(south), abs(north)) + dlat)
         dlon = min(360.0, 1.1 * dlat / np.cos(np.radians(widest)))  # 10 % to spare for rounding
+        west, east = part[:, 1].min() - dlon, part[:, 1].max() + dlon
         return np.nonzero((self.lat_deg >= south - dlat) & (self.lat_deg <= north + dlat)
-                          & (self.lon_deg >= part[:, 1].min() - dlon) & (self.lon_deg <= part[:, 1].max() + dlon))[0]
+                          & (self.lon_deg >= west) & (self.lon_deg <= east))[0]
 
     def _best(self, part: np.ndarray, cols: np.ndarray, k: int) -> list[list[tuple[Lieu, float]]]:
         d = self.distances(part[:, 0], part[:, 1], cols)
@@ -169,7 +170,8 @@ class Voisinage:
 
 def _escape(text: str) -> str:
     """Text for HTML, as markupsafe writes it, without making a Markup object of every cell (35,000 rows)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace('"', "&#34;")
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
 
 
 class Proches:

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, pass_environment, select_autoescape
+from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, pass_environment,
+                    select_autoescape)
 from markupsafe import Markup
 
 from ..content import fork_pool
@@ -45,7 +46,8 @@ def environment(templates: Path, shown: str = "theme/portail") -> _Environment:
     :mod:`.cache` when unchanged). Needs no content: the build prepares it while the fiches are read.
     ``shown``: the folder as messages name it."""
     env = _Environment(loader=FileSystemLoader(str(templates.resolve())), autoescape=select_autoescape(default=True),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, bytecode_cache=cache.templates(),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       bytecode_cache=cache.templates(),
                        auto_reload=False)  # msap serve makes a new environment when the theme changes
     env.globals.update(u=urls, horaires=horaires)
     env.filters.update(markdown=lambda text: Markup(markdown.render(text)), json_script=json_script, date_fr=date_fr,
