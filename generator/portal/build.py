@@ -241,7 +241,7 @@ def write_data(root: Path, config: Config, site: Any, geo: Any, portal: Portal, 
     # Drawn from the reference geography only: kept between builds (cache.derived) while it and the code that
     # draws them stay the same.
     from . import localisateur
-    cache.derived("cartes", [geo.folder, Path(minimap.__file__), Path(localisateur.__file__)],
+    cache.derived("cartes", [geo.folder, Path(__file__), Path(minimap.__file__), Path(localisateur.__file__)],
                   lambda folder: write_maps(geo, maps, folder), out)
     copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
     exports.write_all(portal, out, root / "schemas")
