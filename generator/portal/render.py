@@ -16,7 +16,7 @@ from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateSynt
 from markupsafe import Markup
 
 from ..content import fork_pool
-from . import cache, horaires, markdown, urls
+from . import cache, horaires, urls
 from .model import Portal
 from .pages import Page
 from .shell import Shell
@@ -50,8 +50,8 @@ def environment(templates: Path, shown: str = "theme/portail") -> _Environment:
                        bytecode_cache=cache.templates(),
                        auto_reload=False)  # msap serve makes a new environment when the theme changes
     env.globals.update(u=urls, horaires=horaires)
-    env.filters.update(markdown=lambda text: Markup(markdown.render(text)), json_script=json_script, date_fr=date_fr,
-                       nombre=nombre, pourcent=pourcent, mois_fr=mois_fr, km=km, effectif=effectif)
+    env.filters.update(json_script=json_script, date_fr=date_fr, nombre=nombre, pourcent=pourcent, mois_fr=mois_fr,
+                       km=km, effectif=effectif)
     for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
         try:
             env.get_template(name)
