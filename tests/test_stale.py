@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import types
+
+import pytest
 
 from generator.config import Config
 from generator.content import load_site
@@ -11,6 +14,18 @@ from generator.portal.render import date_fr
 
 TODAY = dt.date.today()
 CUTOFF = months_before(TODAY, 12)
+
+
+@pytest.fixture(autouse=True)
+def same_day(monkeypatch):
+    """`msap stale` runs on the day these fiches were dated, even when a test run crosses midnight."""
+    from generator.contrib import stale
+
+    class Day(dt.date):
+        @classmethod
+        def today(cls) -> dt.date:
+            return TODAY
+    monkeypatch.setattr(stale, "dt", types.SimpleNamespace(date=Day, timedelta=dt.timedelta, datetime=dt.datetime))
 URL = "https://github.com/maisons-services/portail/blob/main/content/maisons"
 
 
