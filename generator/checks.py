@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import os
 from typing import Any, Iterable
 
 from pydantic import BaseModel
@@ -16,6 +17,10 @@ from .content import Fiche, Site
 from .diagnostics import Report
 from .geo import Geo, distance_km, fold
 from .schema import KINDS, LISTS
+from .schema.fields import PHONE_RE
+from .schema.limits import FICHIER_OCTETS, taille
+from .spreadsheet import formula_like
+from .validation import field_name
 
 
 def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
@@ -35,15 +40,23 @@ def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
     for fiche in site.maisons + site.ressources + site.projets + site.invalid:
         _check_references(fiche, targets, report)
         _check_body(fiche, report)
+        _check_formulas(fiche, report)
     for fiche in site.maisons:
         _check_maison(fiche, site, geo, report, distance_max_km, today)
     for fiche in site.ressources:
         if fiche.data.fichier:
             target = site.content / "ressources" / "fichiers" / fiche.data.fichier
-            if not target.is_file():
+            if not site.has_file(target):
                 report.add(fiche.path, fiche.line("fichier"), "fichier",
-                           f"le fichier « {fiche.data.fichier} » est introuvable",
+                           f"le fichier « {fiche.data.fichier} » est introuvable" +
+                           (" (ce n'est pas un fichier ordinaire)" if os.path.lexists(target) else ""),
                            "déposez-le dans content/ressources/fichiers/ ou corrigez son nom")
+            elif target.stat().st_size > FICHIER_OCTETS:
+                report.add(fiche.path, fiche.line("fichier"), "fichier",
+                           f"le fichier « {fiche.data.fichier} » est trop gros ({taille(target.stat().st_size)} ; "
+                           f"au plus {taille(FICHIER_OCTETS)})",
+                           "allégez-le (images compressées, PDF optimisé) ou publiez-le ailleurs et donnez son "
+                           "adresse dans « lien »")
         if not (fiche.data.fichier or fiche.data.lien or fiche.body.strip()):
             report.warn(fiche.path, 1, "", "cette ressource n'a ni fichier, ni lien, ni texte",
                         "ajoutez « fichier », « lien » ou un texte sous l'en-tête")
@@ -80,6 +93,31 @@ def _check_body(fiche: Fiche, report: Report) -> None:
             report.warn(fiche.path, line, "texte", f"le lien « {shown} » ne sera pas publié (il restera du texte)",
                         "une adresse complète qui commence par « https:// » (ou « http:// »), « mailto: » ou "
                         "« tel: », ou un lien relatif vers une page du portail")
+
+
+def _check_formulas(fiche: Fiche, report: Report) -> None:
+    """Texts a spreadsheet would run as a formula in the open-data CSV (see generator/spreadsheet.py): warnings.
+    An international phone number (« +33 … ») is what it looks like, not a formula."""
+    for loc, text in _texts(fiche.doc.meta):
+        if formula_like(text) and not PHONE_RE.match(text.strip()):
+            report.warn(fiche.path, fiche.line(*loc), field_name(loc),
+                        f"« {_shown(text)} » commence par « {TRIGGER_NAMES.get(text[0], text[0])} » : un tableur le "
+                        "lirait comme une formule (les exports CSV le font précéder d'une apostrophe)",
+                        "commencez ce texte par une lettre ou un chiffre")
+
+
+TRIGGER_NAMES = {"\t": "tabulation", "\r": "retour chariot"}
+
+
+def _texts(value: Any, loc: tuple = ()) -> Iterable[tuple[tuple, str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, loc + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _texts(item, loc + (i,))
 
 
 def _shown(text: str, size: int = 60) -> str:

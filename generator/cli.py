@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_check(root: Path, config, strict: bool, fmt: str) -> int:
+    from . import tree
     from .checks import check_site
     from .content import load_site
     from .diagnostics import Report, plural
@@ -128,6 +129,7 @@ def cmd_check(root: Path, config, strict: bool, fmt: str) -> int:
 
     started = time.perf_counter()
     report = Report()
+    tree.check_tree(root, report)
     site = load_site(root, config.content_dir, report)
     check_site(site, Geo(root / config.geo_dir), report, config.distance_max_km)
     rendered = report.render(fmt)

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from . import tree
 from .diagnostics import Problem, Report
 from .reader import Document, read, read_yaml_file
 from .schema import KINDS, LISTS, Publics, Relecteurs
@@ -83,6 +84,11 @@ class Site:
     referentiels: Referentiels = field(default_factory=Referentiels)
     invalid: list[Fiche] = field(default_factory=list)  # readable but refused by the schema (data is None)
     files_read: int = 0
+    files: set[Path] = field(default_factory=set)  # every regular file of the content folder (tree.walk)
+
+    def has_file(self, path: Path) -> bool:
+        """Whether ``path`` is a regular file of the content tree (a link or a pipe is not, whatever it points to)."""
+        return path in self.files
 
     def of_kind(self, kind: str) -> list[Fiche]:
         return getattr(self, kind)
@@ -90,34 +96,42 @@ class Site:
 
 def load_site(root: Path, content_dir: str, report: Report, started: Callable[[], None] | None = None) -> Site:
     """Every fiche and reference list; ``started()`` is called once the fiches are being parsed (by other
-    processes for a large tree: the caller's own work can begin then, it no longer delays them)."""
+    processes for a large tree: the caller's own work can begin then, it no longer delays them).
+
+    The content folder is walked without following links (:mod:`generator.tree`): a link, a pipe or a device
+    is a problem, never read."""
     content = root / content_dir
     site = Site(root, content)
-    if not content.is_dir():
-        report.add(content_dir, 0, "", "le dossier du contenu est introuvable",
-                   "lancez la commande depuis la racine du projet, ou indiquez-la avec --root")
+    walked = tree.walk(content, root, report)
+    if not content.is_dir() or content in walked.refused:
+        if content not in walked.refused:
+            report.add(content_dir, 0, "", "le dossier du contenu est introuvable",
+                       "lancez la commande depuis la racine du projet, ou indiquez-la avec --root")
         return site
-    site.referentiels = load_referentiels(root, content / "referentiels", report)
-    todo = []
-    for kind, (_model, folder, nested) in KINDS.items():
-        base = content / folder
-        if base.is_dir():
-            todo += [(kind, path) for path in sorted(base.glob("*/*.md" if nested else "*.md"))]
+    site.files = set(walked.files)
+    site.referentiels = load_referentiels(root, content / "referentiels", report, site.files)
+    todo, strays = [], []
+    for path in walked.files:
+        parts = path.relative_to(content).parts
+        if path.suffix != ".md" or len(parts) < 2:
+            continue
+        for kind, (_model, folder, nested) in KINDS.items():
+            if parts[0] != folder:
+                continue
+            if len(parts) == (3 if nested else 2):
+                todo.append((kind, path))
+            elif parts[1] != "fichiers" and len(parts) == (2 if nested else 3):
+                strays.append((folder, nested, path))
     for (kind, path), doc in zip(todo, read_all([path for _kind, path in todo], root, started)):
         site.files_read += 1
         fiche = load_fiche(kind, KINDS[kind][0], path, root, report, doc)
         if fiche is not None:
             (site.of_kind(kind) if fiche.data is not None else site.invalid).append(fiche)
-    for kind, (model, folder, nested) in KINDS.items():
-        base = content / folder
-        if not base.is_dir():
-            continue
-        for stray in sorted(base.glob("*.md" if nested else "*/*.md")):
-            if stray.parent.name != "fichiers":
-                rel = stray.relative_to(root).as_posix()
-                where = "un sous-dossier par département" if nested else "directement dans le dossier"
-                report.add(rel, 0, "", "fichier mal rangé : il ne sera pas publié",
-                           f"les fiches de content/{folder}/ vont dans {where}")
+    for folder, nested, stray in strays:
+        rel = stray.relative_to(root).as_posix()
+        where = "un sous-dossier par département" if nested else "directement dans le dossier"
+        report.add(rel, 0, "", "fichier mal rangé : il ne sera pas publié",
+                   f"les fiches de content/{folder}/ vont dans {where}")
     return site
 
 
@@ -195,12 +209,17 @@ def load_fiche(kind: str, model: type[BaseModel], path: Path, root: Path, report
     return Fiche(kind, slug, doc, data if ok else None)
 
 
-def load_referentiels(root: Path, folder: Path, report: Report) -> Referentiels:
+def load_referentiels(root: Path, folder: Path, report: Report, files: set[Path] | None = None) -> Referentiels:
+    """The reference lists; ``files``: the regular files of the tree (a list that is a link is left unread:
+    the walk reported it)."""
     refs = Referentiels()
+    present = (lambda path: path in files) if files is not None else (lambda path: path.is_file())
     for name, model in LISTS.items():
         path = folder / f"{name}.yml"
         rel = path.relative_to(root).as_posix()
-        if not path.exists():
+        if not present(path):
+            if os.path.lexists(path):
+                continue
             report.add(rel, 0, "", "liste de référence manquante", f"créez {rel} (une liste d'entrées « id » et « nom »)")
             continue
         loaded = read_yaml_file(path, root)
@@ -224,14 +243,15 @@ def load_referentiels(root: Path, folder: Path, report: Report) -> Referentiels:
                 continue
             entries[entry.id], entry_lines[entry.id] = entry, lines.get((i,), 1)
         refs.lists[name], refs.lines[name] = entries, entry_lines
-    refs.publics = load_document(folder / "publics.yml", root, Publics, report)
-    refs.relecteurs = load_document(folder / "relecteurs.yml", root, Relecteurs, report)
+    refs.publics = load_document(folder / "publics.yml", root, Publics, report, present)
+    refs.relecteurs = load_document(folder / "relecteurs.yml", root, Relecteurs, report, present)
     return refs
 
 
-def load_document(path: Path, root: Path, model: type[BaseModel], report: Report) -> Any:
+def load_document(path: Path, root: Path, model: type[BaseModel], report: Report,
+                  present: Callable[[Path], bool] = Path.is_file) -> Any:
     """A reference file holding one document (not a list): the model, or None if absent or refused."""
-    if not path.exists():
+    if not present(path):
         return None
     loaded = read_yaml_file(path, root)
     if isinstance(loaded, Problem):

@@ -9,7 +9,28 @@ read Python can act on it:
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
+
+# What a terminal or a CI runner would act on rather than show: C0 and C1 controls (line breaks, carriage
+# return, escape sequences), Unicode line and paragraph separators, and the bidirectional overrides that make
+# a text read otherwise than it is stored (« Trojan Source »), and lone surrogates (unprintable: an error).
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
+def shown(value: object) -> str:
+    """A value as one printable line: every control character is written as its escape (« \\n », « \\x1b »,
+    « \\u202e »), never emitted; a file name with a line break cannot start a line of its own in a CI log."""
+    return _UNSHOWN.sub(_escape, str(value))
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if char in named:
+        return named[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 class Severity(enum.Enum):
@@ -27,10 +48,11 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def text(self) -> str:
+        """One line, whatever the file name or the quoted value holds (see :func:`shown`)."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         what = f"{self.field}: " if self.field else ""
         tag = "" if self.severity is Severity.ERROR else "avertissement : "
-        return f"{where}: {what}{tag}{self.message} — Indice : {self.hint}"
+        return shown(f"{where}: {what}{tag}{self.message} — Indice : {self.hint}")
 
     def github(self) -> str:
         """A GitHub Actions workflow command, shown as an annotation on the pull request."""

@@ -5,12 +5,14 @@ checker can report every file in one run.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import yamlio
-from .diagnostics import Problem
+from . import tree, yamlio
+from .diagnostics import Problem, shown
+from .schema.limits import FICHE_OCTETS, REFERENTIEL_OCTETS, TEXTE_CARACTERES, taille
 
 FENCE = "---"
 
@@ -82,13 +84,29 @@ def parse(text: str, rel: str) -> Document | Problem:
     return Document(rel, parsed.data, body.strip("\n") + "\n" if body.strip() else "", body_line, front, first)
 
 
+def _raw(path: Path, rel: str, limit: int) -> bytes | Problem:
+    """A regular file's bytes, at most ``limit`` (a link, a pipe or a larger file is a problem, never read)."""
+    try:
+        size = path.lstat().st_size
+        if size > limit:
+            return Problem(rel, 0, "", f"fichier trop gros ({taille(size)} ; au plus {taille(limit)})",
+                           "une fiche tient en quelques kilo-octets : retirez ce qui n'y a pas sa place (un "
+                           "document se dépose dans content/ressources/fichiers/)")
+        raw = tree.open_regular(path)
+    except OSError as exc:
+        return Problem(rel, 0, "", f"fichier illisible ({exc.strerror or exc})",
+                       "vérifiez les droits de lecture du fichier ; un lien symbolique n'est jamais lu")
+    if len(raw) > limit:  # grew since
+        return Problem(rel, 0, "", f"fichier trop gros (au plus {taille(limit)})", "raccourcissez-le")
+    return raw
+
+
 def read(path: Path, root: Path) -> Document | Problem:
     """Read one file from disk: undecodable or unreadable files are problems too."""
     rel = path.relative_to(root).as_posix()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Problem(rel, 0, "", f"fichier illisible ({exc.strerror})", "vérifiez les droits de lecture du fichier")
+    raw = _raw(path, rel, FICHE_OCTETS)
+    if isinstance(raw, Problem):
+        return raw
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -98,16 +116,47 @@ def read(path: Path, root: Path) -> Document | Problem:
     if "\x00" in text:
         return Problem(rel, 1, "", "le fichier contient des caractères binaires",
                        "ce fichier n'est pas un texte Markdown : déplacez-le ou remplacez-le")
-    return parse(text, rel)
+    doc = parse(text, rel)
+    if isinstance(doc, Document):
+        bad = control_at(doc.body)
+        if bad is not None:
+            offset, char = bad
+            return Problem(rel, doc.body_line + doc.body.count("\n", 0, offset), "texte",
+                           f"le texte contient un caractère de contrôle ({shown(char)})", CONTROL_HINT)
+        if len(doc.body) > TEXTE_CARACTERES:
+            return Problem(rel, doc.body_line, "texte", f"le texte est trop long ({len(doc.body):,} caractères ; "
+                           f"au plus {TEXTE_CARACTERES:,})".replace(",", "\u202f"),
+                           "gardez l'essentiel sur la fiche ; un document long se dépose dans "
+                           "content/ressources/fichiers/ et la fiche y renvoie")
+    return doc
+
+
+#: characters refused in a text (fields and body), however written: C0 and C1 controls but tab and line break,
+#: lone surrogates, Unicode line separators, bidirectional overrides, non-characters
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff\ufffe\uffff]")
+CONTROL_HINT = ("retirez ce caractère invisible (souvent collé depuis un autre logiciel) ; écrit « \\0 » ou "
+                "« \\x1b » entre guillemets dans l'en-tête, il est refusé aussi")
+
+
+def control_at(text: str) -> tuple[int, str] | None:
+    """The first refused character of a text and its position, or None (a carriage return is allowed in the
+    body only as part of a Windows line end, already folded by :func:`parse`)."""
+    found = CONTROL_CHARS.search(text)
+    return (found.start(), found.group()) if found else None
 
 
 def read_yaml_file(path: Path, root: Path) -> tuple[Any, dict[tuple, int]] | Problem:
     """Read a whole YAML file (reference lists): data and 1-based lines."""
     rel = path.relative_to(root).as_posix()
+    raw = _raw(path, rel, REFERENTIEL_OCTETS)
+    if isinstance(raw, Problem):
+        return raw
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return Problem(rel, 0, "", f"fichier illisible ({exc})", "enregistrez-le en UTF-8 et vérifiez ses droits")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Problem(rel, raw[: exc.start].count(b"\n") + 1, "", "le fichier n'est pas encodé en UTF-8",
+                       "enregistrez-le en UTF-8")
     try:
         parsed = yamlio.load(text)
     except yamlio.YamlProblem as exc:

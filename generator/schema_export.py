@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
+import typing
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from .config import Config
 from .schema import KINDS, LISTS, Publics, Relecteurs
+from .schema.limits import documentation
 from .validation import _models_in, labels
 
 
@@ -40,13 +43,45 @@ def _type_name(annotation: Any) -> str:
     return text.split(", AfterValidator")[0].split(", FieldInfo")[0].split(", BeforeValidator")[0]
 
 
+def _max_len(metadata: Any) -> int | None:
+    for item in metadata:
+        if getattr(item, "max_length", None) is not None:
+            return item.max_length
+        inner = _max_len(getattr(item, "metadata", ()))
+        if inner is not None:
+            return inner
+    return None
+
+
+def _limit(info: FieldInfo) -> str:
+    """« 200 caractères », « 100 éléments, 100 caractères chacun » (the field's ``max_length`` and its items')."""
+    own = _max_len(info.metadata)
+    items = [m for arg in typing.get_args(info.annotation) for m in _inner_limits(arg)]
+    container = typing.get_origin(info.annotation) in (list, dict)
+    out = []
+    if own is not None:
+        out.append(f"{own:,} {'éléments' if container else 'caractères'}".replace(",", " "))
+    if container and items:
+        out.append(f"{items[0]:,} caractères chacun".replace(",", " "))
+    elif not container and own is None and items:
+        out.append(f"{items[0]:,} caractères".replace(",", " "))
+    return ", ".join(out)
+
+
+def _inner_limits(annotation: Any) -> list[int]:
+    if typing.get_origin(annotation) is typing.Annotated:
+        found = _max_len(annotation.__metadata__)
+        return [found] if found is not None else []
+    return [m for arg in typing.get_args(annotation) for m in _inner_limits(arg)]
+
+
 def _document(model: type[BaseModel], prefix: str, rows: list[str], seen: set[type]) -> None:
     for name, info in model.model_fields.items():
         path = prefix + name
         required = "oui" if info.is_required() else ""
         values = " ; ".join(f"`{k}` ({v})" for k, v in labels(info).items())
         description = (info.description or "").replace("|", "\\|")
-        rows.append(f"| `{path}` | {required} | {description} | {values} |")
+        rows.append(f"| `{path}` | {required} | {description} | {_limit(info)} | {values} |")
         for sub in _models_in(info.annotation):
             if sub not in seen:
                 _document(sub, path + ("[]." if "list" in str(info.annotation) else "."), rows, seen | {sub})
@@ -56,7 +91,11 @@ def fields_doc() -> str:
     out = ["# Champs du contenu", "",
            "Document généré par `msap schema` depuis les modèles (`generator/schema/`) : ne pas le modifier à la main.",
            "Dans les messages de `msap check`, les positions dans une liste comptent à partir de 1 "
-           "(`horaires.mardi.2` = le 2e créneau du mardi).", ""]
+           "(`horaires.mardi.2` = le 2e créneau du mardi).", "",
+           "Chaque champ a une taille maximale (colonne « au plus ») : une valeur plus longue est refusée par "
+           "`msap check`, avec sa longueur. Aucune valeur ne peut contenir de caractère de contrôle (sauf la "
+           "tabulation et le retour à la ligne), quelle que soit la façon de l'écrire. Les fichiers aussi ont "
+           "leurs limites :", "", *documentation(), ""]
     sections = [("Fiche Maison — `content/maisons/<département>/<slug>.md`", KINDS["maisons"][0]),
                 ("Ressource — `content/ressources/<slug>.md`", KINDS["ressources"][0]),
                 ("Projet — `content/projets/<slug>.md`", KINDS["projets"][0])]
@@ -66,7 +105,7 @@ def fields_doc() -> str:
                      Relecteurs))
     for title, model in sections:
         out += [f"## {title}", "", (model.__doc__ or "").strip().split("\n")[0], "",
-                "| champ | obligatoire | description | valeurs possibles |", "|---|---|---|---|"]
+                "| champ | obligatoire | description | au plus | valeurs possibles |", "|---|---|---|---|---|"]
         rows: list[str] = []
         _document(model, "", rows, {model})
         out += rows + [""]

@@ -14,15 +14,40 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from .diagnostics import Problem
+from .diagnostics import Problem, shown
+from .reader import CONTROL_HINT, control_at
 
 
 def validate(model: type[BaseModel], data: dict[str, Any], path: str,
              line_of: typing.Callable[[tuple], int]) -> tuple[BaseModel | None, list[Problem]]:
+    """The model of ``data``, or None and every problem; a control character anywhere (a value, a key, however
+    YAML wrote it: « "\\0" », « "\\x1b" ») refuses the fiche too."""
+    hidden = [Problem(path, line_of(loc), field_name(loc), f"{what} contient un caractère de contrôle "
+                      f"({shown(char)})", CONTROL_HINT) for loc, what, char in controls(data)]
     try:
-        return model.model_validate(data), []
+        value = model.model_validate(data)
     except ValidationError as exc:
-        return None, [_problem(model, err, path, line_of) for err in exc.errors()]
+        return None, hidden + [_problem(model, err, path, line_of) for err in exc.errors()]
+    return (None, hidden) if hidden else (value, [])
+
+
+def controls(value: Any, loc: tuple = ()) -> typing.Iterator[tuple[tuple, str, str]]:
+    """(field path, what holds it, refused character) of every text in a YAML value, keys included (a key's
+    problem is located at its mapping: the key itself is contributed text)."""
+    if isinstance(value, str):
+        found = control_at(value)
+        if found is not None:
+            yield loc, "la valeur", found[1]
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found = control_at(key) if isinstance(key, str) else None
+            if found is not None:
+                yield loc, f"la clé « {shown(key)[:60]} »", found[1]
+                continue
+            yield from controls(item, loc + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from controls(item, loc + (i,))
 
 
 def field_name(loc: tuple) -> str:
@@ -56,6 +81,12 @@ def translate(model: type[BaseModel], err: dict) -> tuple[str, str]:
         if close:
             return f"champ inconnu « {loc[-1]} »", f"vouliez-vous dire « {close[0]} » ?"
         return f"champ inconnu « {loc[-1]} »", "champs possibles ici : " + ", ".join(known)
+    if kind == "string_too_long":
+        return (f"le texte est trop long ({len(str(value)):,} caractères ; au plus {ctx['max_length']:,})"
+                .replace(",", "\u202f"), "raccourcissez-le : les limites de chaque champ sont dans docs/champs.md")
+    if kind == "too_long":
+        return (f"la liste est trop longue ({ctx.get('actual_length', '?')} éléments ; au plus {ctx['max_length']})",
+                "gardez l'essentiel : les limites de chaque champ sont dans docs/champs.md")
     if kind == "literal_error":
         labels = choice_labels(model, loc)
         options = ", ".join(f"« {k} » ({v})" for k, v in labels.items()) or ctx.get("expected", "")

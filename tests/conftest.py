@@ -42,14 +42,20 @@ Au rez-de-chaussée de la mairie.
 """
 
 
+def mirror(source: Path, target: Path) -> None:
+    """A folder of the repository in a test project: a copy (a few milliseconds). Not a symbolic link: the build
+    refuses them in the folders it reads (generator/tree.py); not hard links: a test editing its copy would
+    edit the repository's file."""
+    shutil.copytree(source, target)
+
+
 class Project:
     """A throwaway project: real reference lists and geography, content written by the test."""
 
     def __init__(self, root: Path):
         self.root = root
         shutil.copytree(REPO / "content" / "referentiels", root / "content" / "referentiels")
-        (root / "data").mkdir()
-        (root / "data" / "geo").symlink_to(REPO / "data" / "geo", target_is_directory=True)
+        mirror(REPO / "data" / "geo", root / "data" / "geo")
         for kind in ("maisons", "ressources", "projets"):
             (root / "content" / kind).mkdir(parents=True, exist_ok=True)
 
@@ -83,10 +89,10 @@ def make_portal_project(root: Path, statistiques: bool = True) -> Path:
         (root / ".cache").mkdir(parents=True)
         shutil.copyfile(GOLDEN_PORTAL / "statistiques.json", root / ".cache" / "statistiques.json")
     shutil.copytree(REPO / "content" / "referentiels", root / "content" / "referentiels")
-    (root / "data").mkdir()
-    (root / "data" / "geo").symlink_to(REPO / "data" / "geo", target_is_directory=True)
-    for name in ("theme", "pages", "schemas", "node_modules"):
-        (root / name).symlink_to(REPO / name, target_is_directory=True)
+    mirror(REPO / "data" / "geo", root / "data" / "geo")
+    for name in ("theme", "pages", "schemas"):
+        mirror(REPO / name, root / name)
+    (root / "node_modules").symlink_to(REPO / "node_modules", target_is_directory=True)  # not read by the checks
     # Map tiles from a loopback port where nothing listens: the tests see the map as it is when tiles cannot load.
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace("    distance_max_km: 10\n", "    distance_max_km: 10\n"

@@ -1,12 +1,11 @@
 """What builds keep between them (generator/portal/cache.py): results reused only for the same inputs."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import FROZEN_TODAY, REPO, make_portal_project
+from conftest import FROZEN_TODAY, make_portal_project
 from generator.portal import cache
 
 
@@ -64,9 +63,6 @@ def test_an_edited_editorial_page_or_theme_file_reaches_the_next_build(tmp_path:
     from generator.config import load_config
     from generator.portal.build import build
     root = make_portal_project(tmp_path / "projet")
-    for name in ("pages", "theme"):
-        (root / name).unlink()
-        shutil.copytree(REPO / name, root / name)
     site = build(root, load_config(root), tmp_path / "site", search=False, today=FROZEN_TODAY).site_dir
     assert "Trois lignes ajoutées" not in (site / "a-propos" / "index.html").read_text(encoding="utf-8")
     page = root / "pages" / "a-propos.md"

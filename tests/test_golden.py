@@ -9,7 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, mirror
 from generator.cli import main
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -18,8 +18,7 @@ GOLDEN = Path(__file__).parent / "golden"
 def test_sample_tree_check_output(tmp_path, capsys):
     root = tmp_path / "arbre"
     shutil.copytree(GOLDEN / "arbre", root)
-    (root / "data").mkdir()
-    (root / "data" / "geo").symlink_to(REPO / "data" / "geo", target_is_directory=True)
+    mirror(REPO / "data" / "geo", root / "data" / "geo")
     code = main(["--root", str(root), "check"])
     out, _ = capsys.readouterr()
     out = re.sub(r" en \d+,\d s$", "", out.rstrip("\n"), flags=re.M) + "\n"

@@ -210,11 +210,7 @@ def test_a_failure_beside_the_pages_aborts_and_keeps_the_published_site(tmp_path
 
 def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path: Path, capsys):
     root = make_portal_project(tmp_path / "projet")
-    theme = root / "theme"
-    theme.unlink()  # the project's theme is a link to the repository's: this one gets its own copy
-    import shutil
-    from conftest import REPO
-    shutil.copytree(REPO / "theme", theme)
+    theme = root / "theme"  # the project's own copy of the repository's
     template = theme / "portail" / "projet.html"
     lines = template.read_text(encoding="utf-8").splitlines()
     template.write_text("\n".join(lines[:2] + ["{% if fiche.data.titre %}<p>sans fin"] + lines[2:]) + "\n",
@@ -229,13 +225,9 @@ def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path: Path, ca
 
 def test_an_edited_template_is_used_by_the_next_build(tmp_path: Path):
     """Compiled templates are kept between builds (generator/portal/cache.py): a changed one is compiled again."""
-    import shutil
-    from conftest import REPO
     from generator.config import load_config
     from generator.portal.build import build
     root = make_portal_project(tmp_path / "projet")
-    (root / "theme").unlink()
-    shutil.copytree(REPO / "theme", root / "theme")
     build(root, load_config(root), tmp_path / "site", search=False, today=FROZEN_TODAY)
     template = root / "theme" / "portail" / "projet.html"
     template.write_text(template.read_text(encoding="utf-8") + "<p>Ajout du modèle</p>\n", encoding="utf-8")

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from ..diagnostics import shown
 from ..geo import distance_km
 from ..schema.fields import JOURS, Coordonnees, Horaires
 from ..validation import _models_in, labels as choice_labels
@@ -50,7 +51,7 @@ _MD_SPECIAL = re.compile(r"([\\`\[\]<>])")
 
 def md(value: Any) -> str:
     """A contributed value shown inline in Markdown: one line, inert (no link, image, mention, HTML)."""
-    text = " ".join(str(value).split())
+    text = shown(" ".join(str(value).split()))
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return re.sub(r"(^|\s)@", r"\1\\@", text)
 

@@ -33,6 +33,14 @@ class Change:
     status: str
     path: str  # the path at the proposed revision (at the base one for a deletion)
     old_path: str | None = None  # the path at the base revision, for renames
+    mode: str = "100644"  # Git's mode at the proposed revision: 120000 is a symbolic link, 160000 a submodule
+
+    @property
+    def special(self) -> str | None:
+        """What the proposed file is when it is not a plain file (« lien symbolique », « sous-module »)."""
+        if self.status == "D":
+            return None
+        return {"120000": "lien symbolique", "160000": "sous-module"}.get(self.mode)
 
     @property
     def base_path(self) -> str | None:
@@ -88,16 +96,18 @@ class Repo:
 
     def changes(self, base: str, head: str) -> list[Change]:
         """Paths changed between two commits, relative to the project folder, renames detected."""
-        out = self._git("diff", "--name-status", "-z", "-M", "--no-ext-diff", "--relative", base, head, "--").stdout
+        out = self._git("diff", "--raw", "-z", "-M", "--no-abbrev", "--no-ext-diff", "--relative", base, head,
+                        "--").stdout
         fields = out.decode("utf-8", errors="surrogateescape").split("\0")
         changes, i = [], 0
         while i < len(fields) and fields[i]:
-            status = fields[i][0]
+            meta = fields[i].lstrip(":").split()  # old mode, new mode, old blob, new blob, status
+            status, mode = meta[4][0], meta[1]
             if status in "RC":
-                changes.append(Change("R" if status == "R" else "A", fields[i + 2], fields[i + 1]))
+                changes.append(Change("R" if status == "R" else "A", fields[i + 2], fields[i + 1], mode))
                 i += 3
             else:
-                changes.append(Change(status, fields[i + 1]))
+                changes.append(Change(status, fields[i + 1], mode=mode))
                 i += 2
         return changes
 

@@ -31,6 +31,7 @@ from ..schema import KINDS, LISTS, Publics
 from .body import body_lines
 from .diff import Labels, diff_field, diff_model, md
 from .gitrev import Change, GitError, Repo
+from ..tree import LINK_HINT, bad_name
 from .summary import Entry, render
 
 TITLE_FIELDS = ("nom", "titre")
@@ -78,9 +79,11 @@ def compare(root: Path, config, base: str, head: str) -> Review:
     review.short = (repo.describe(since), repo.describe(review.head_id))
     changes = repo.changes(since, review.head_id)
     content = config.content_dir.strip("/")
+    refused = _refused(repo, review.head_id, changes)
+    review.problems += list(refused.values())
     if not any(classify(c.path, content) != "hors" or (c.old_path and classify(c.old_path, content) != "hors")
                for c in changes):
-        review.entries = [Entry("hors", c, title=c.path) for c in changes]
+        review.entries = [_flagged(Entry("hors", c, title=c.path), refused) for c in changes]
         return review
     review.checked = True
     geo = Geo(root / config.geo_dir)
@@ -98,8 +101,10 @@ def compare(root: Path, config, base: str, head: str) -> Review:
         category = classify(change.head_path or change.base_path, content)
         before = old.get(change.base_path) if change.base_path else None
         after = new.get(change.head_path) if change.head_path else None
-        entry = Entry(category, change, title=Path(change.path).stem)
-        if category in KINDS:
+        entry = _flagged(Entry(category, change, title=Path(change.path).stem), refused)
+        if change.path in refused:
+            pass  # never read: a link's « content » is where it points
+        elif category in KINDS:
             _fiche(entry, KINDS[category][0], before, after, labels)
         elif category == "referentiels":
             _referentiel(entry, before, after, labels)
@@ -107,11 +112,40 @@ def compare(root: Path, config, base: str, head: str) -> Review:
     touched = {c.head_path for c in changes if c.head_path}
     known = {_key(p) for p in base_report.problems}
     for problem in head_report.sorted():
+        if problem.file in refused:  # said already, from Git's own record of the file
+            continue
         if problem.file in touched:
             review.problems.append(problem)
         elif _key(problem) not in known:
             review.elsewhere.append(problem)
     return review
+
+
+def _refused(repo: Repo, head: str, changes: list[Change]) -> dict[str, Problem]:
+    """The proposed files the portal will not read, anywhere in the repository: symbolic links (Git records
+    them as such, whatever the checkout makes of them) and names holding a control character."""
+    links = [c.path for c in changes if c.special == "lien symbolique"]
+    targets = repo.read(head, links)
+    out: dict[str, Problem] = {}
+    for change in changes:
+        if change.status == "D":
+            continue
+        if change.path in targets:
+            target = (targets[change.path] or b"?").decode("utf-8", errors="replace")
+            out[change.path] = Problem(change.path, 0, "", f"lien symbolique vers « {target} » : il n'est ni "
+                                       "lu ni publié", LINK_HINT)
+        elif bad_name(change.path):
+            out[change.path] = Problem(change.path, 0, "", "le nom du fichier contient un caractère de contrôle "
+                                       "(retour à la ligne, tabulation…)", "renommez-le avec des lettres, "
+                                       "chiffres et tirets")
+    return out
+
+
+def _flagged(entry: Entry, refused: dict[str, Problem]) -> Entry:
+    problem = refused.get(entry.change.path)
+    if problem is not None and entry.change.status != "D":
+        entry.lines.append(f"refusé : {md(problem.message)}")
+    return entry
 
 
 def _maison_id(raw: bytes | None) -> str | None:
@@ -132,7 +166,7 @@ def _pair_by_id(changes: list[Change], old: dict, new: dict, content: str) -> li
         if change.status == "R" and classify(change.path, content) == "maisons":
             before, after = _maison_id(old.get(change.old_path)), _maison_id(new.get(change.path))
             if before and after and before != after:
-                out += [Change("D", change.old_path), Change("A", change.path)]
+                out += [Change("D", change.old_path), Change("A", change.path, mode=change.mode)]
                 continue
         out.append(change)
     removed = {_maison_id(old.get(c.path)): c for c in out
@@ -144,7 +178,7 @@ def _pair_by_id(changes: list[Change], old: dict, new: dict, content: str) -> li
             gone = removed.pop(_maison_id(new.get(change.path)) or "", None)
             if gone is not None:
                 matched.add(gone)
-                change = Change("R", change.path, gone.path)
+                change = Change("R", change.path, gone.path, change.mode)
         result.append(change)
     return [c for c in result if c not in matched]
 

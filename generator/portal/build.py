@@ -10,8 +10,6 @@ import datetime as dt
 import gc
 import json
 import os
-import shutil
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,9 +17,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..cms.site import AdminError, write_admin
+from .. import tree
 from ..config import Config
-from ..diagnostics import Report
-from . import cache, exports, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
+from ..diagnostics import Report, shown
+from . import atomic, cache, exports, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
 from .background import Background, BackgroundError, InThread, Later
 from .model import Portal
 from .pages import all_pages
@@ -89,6 +88,11 @@ def load_checked(root: Path, config: Config,
     from ..geo import Geo
 
     report = Report()
+    # Links, pipes and devices in the folders the build reads are refused before anything reads them: mkdocs
+    # (the theme) is not even started then, and the fiches are read for the complete report only.
+    tree.check_tree(root, report)
+    if report.errors:
+        meanwhile = None
     geo = Geo(root / config.geo_dir)
     begun: list[threading.Thread] = []
 
@@ -132,10 +136,15 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
     today = today or dt.date.today()
     site_dir = (site_dir or default_site_dir(root, pro)).resolve()
     url = site_url_of(root, site_url)
-    tmp = site_dir.with_name(f".{site_dir.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    if site_dir.parent.exists() and not site_dir.parent.is_dir() or site_dir.exists() and not site_dir.is_dir():
+        raise BuildError(f"impossible d'écrire le portail dans {shown(site_dir)} : un fichier est à cette place — "
+                         "Indice : choisissez un autre --site-dir, ou supprimez ce fichier")
+    try:
+        workspace = atomic.Workspace(site_dir)
+    except OSError as exc:
+        raise BuildError(f"impossible d'écrire le portail dans {shown(site_dir)} ({exc.strerror}) — Indice : "
+                         "vérifiez que le dossier existe et qu'il est accessible en écriture") from None
+    tmp = workspace.path
     try:
         # While the fiches are parsed: the theme (mkdocs) in another process, the templates in a thread.
         side: dict[str, Any] = {}
@@ -146,13 +155,16 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
             side["env"] = InThread(templates, root)
         try:
             site, geo, report = load_checked(root, config, meanwhile)
+            if report.errors:
+                raise BuildError(f"{len(report.errors)} erreur(s) dans le contenu : rien n'a été publié — Indice : "
+                                 "corrigez-les (msap check les liste toutes), puis relancez msap build", report)
             theme, env = side["theme"], side["env"].result()
         except BaseException:
             if "theme" in side:
                 side["theme"].kill()
             raise
         timings["lecture et vérification"] = time.perf_counter() - started
-        if report.errors:
+        if report.errors:  # pragma: no cover - raised above
             theme.kill()
             raise BuildError(f"{len(report.errors)} erreur(s) dans le contenu : rien n'a été publié — Indice : "
                              "corrigez-les (msap check les liste toutes), puis relancez msap build", report)
@@ -172,12 +184,13 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
         result = render_site(root, config, site, geo, shells, tmp, url, pro, today, timings, stats,
                              search, jobs, keep_search_copies, env)
         result.warnings = len(report.warnings) + bool(stats.avertissement)
+        workspace.release()
         swap(tmp, site_dir)
         result.site_dir = site_dir
         result.state = {"site": site, "geo": geo, "shells": shells, "stats": stats}
         return result
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        workspace.discard()
         raise
 
 
@@ -354,8 +367,8 @@ def copy_files(source: Path, target: Path, portal: Portal) -> None:
     wanted = {r.data.fichier.rsplit("/", 1)[-1] for r in portal.ressources if r.data.fichier}
     target.mkdir(parents=True, exist_ok=True)
     for name in sorted(wanted):
-        if (source / name).is_file():
-            shutil.copyfile(source / name, target / name)
+        if portal.site.has_file(source / name):  # a regular file of the tree: never what a link points to
+            tree.copy_regular(source / name, target / name)
 
 
 def copies_to(index: recherche.SearchIndex, keep: dict[str, tuple[str, str]] | None) -> Copies:
@@ -368,17 +381,7 @@ def copies_to(index: recherche.SearchIndex, keep: dict[str, tuple[str, str]] | N
 
 
 def swap(tmp: Path, site_dir: Path) -> None:
-    """Replace the published folder in one rename (the old one is removed afterwards)."""
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
-    if site_dir.exists():
-        site_dir.rename(old)
-    tmp.rename(site_dir)
-    if old.exists():
-        # The new site is in place: the old one is deleted by a detached process, the command returns now.
-        try:
-            subprocess.Popen(["rm", "-rf", "--", str(old)], start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except OSError:
-            shutil.rmtree(old, ignore_errors=True)
-
+    """Put the new site in place in one atomic step (:mod:`.atomic`); the old one is deleted in the background."""
+    old = atomic.replace(tmp, site_dir)
+    if old is not None:
+        atomic.remove_later(old)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 from xml.sax.saxutils import escape
 
+from .. import spreadsheet
 from ..schema import Maison
 from ..schema.fields import JOURS
 from ..validation import field_info
@@ -87,7 +88,8 @@ def write_csv(portal: Portal, target: Path, rows: Table) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c.name for c in cols] + ["url"])
     for fiche, row in values:
-        writer.writerow(["" if v is None else str(v) for v in row] + [_url(portal, fiche)])
+        writer.writerow([("" if v is None else str(v)) if not isinstance(v, str) else spreadsheet.cell(v)
+                         for v in row] + [_url(portal, fiche)])
     target.write_text(out.getvalue(), encoding="utf-8")
 
 

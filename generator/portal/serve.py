@@ -25,7 +25,7 @@ from ..config import Config
 from ..content import load_fiche
 from ..diagnostics import Report
 from ..schema import KINDS
-from . import urls
+from . import atomic, urls
 from .build import BuildError, build, forum_rubriques, make_renderer, site_url_of
 from .minimap import MiniMaps
 from .model import Portal
@@ -145,12 +145,9 @@ class Live:
             target = Path(tempfile.mkdtemp(prefix="msap-pagefind-", dir=self.site_dir))
             try:
                 index_pages(copies, target)
-                old = self.site_dir / "pagefind"
-                trash = self.site_dir / f".pagefind-old-{time.time_ns()}"
-                if old.exists():
-                    old.rename(trash)
-                target.rename(old)
-                shutil.rmtree(trash, ignore_errors=True)
+                trash = atomic.replace(target, self.site_dir / "pagefind")  # one step: never no index
+                if trash is not None:
+                    shutil.rmtree(trash, ignore_errors=True)
             except SearchError as exc:
                 print(f"msap serve : {exc}", file=sys.stderr)
                 shutil.rmtree(target, ignore_errors=True)

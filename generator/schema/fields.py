@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from .limits import COURRIEL, CRENEAUX, IDENTIFIANT, URL
+
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
@@ -39,14 +41,15 @@ def reference(target: str) -> dict[str, Any]:
     return {"x-reference": target}
 
 
-def matching(regex: re.Pattern[str], message: str, hint: str) -> Any:
-    """A text checked against a regular expression; ``{value}`` in the message is the text found."""
+def matching(regex: re.Pattern[str], message: str, hint: str, max_length: int = IDENTIFIANT) -> Any:
+    """A text checked against a regular expression (after its length: a huge value never reaches the regular
+    expression); ``{value}`` in the message is the text found."""
     def check(value: str) -> str:
         if not regex.match(value):
             raise fail(message.replace("{value}", value), hint)
         return value
     return Annotated[str, AfterValidator(check),
-                     Field(json_schema_extra={"pattern": regex.pattern, "x-indice": hint})]
+                     Field(max_length=max_length, json_schema_extra={"pattern": regex.pattern, "x-indice": hint})]
 
 
 # ------------------------------------------------------------------ identifiers
@@ -89,7 +92,7 @@ def _creneau(value: str) -> str:
 
 
 Creneau = Annotated[str, AfterValidator(_creneau),
-                    Field(json_schema_extra={"pattern": CRENEAU_RE.pattern, "examples": ["09:00-12:00"],
+                    Field(max_length=IDENTIFIANT, json_schema_extra={"pattern": CRENEAU_RE.pattern, "examples": ["09:00-12:00"],
                                              "x-indice": "heure de début, tiret, heure de fin, par exemple 09:00-12:00"})]
 
 
@@ -111,7 +114,7 @@ def _ordered(slots: list[str]) -> list[str]:
     return slots
 
 
-Jour = Annotated[list[Creneau], BeforeValidator(_split_day), AfterValidator(_ordered)]
+Jour = Annotated[list[Creneau], BeforeValidator(_split_day), AfterValidator(_ordered), Field(max_length=CRENEAUX)]
 
 
 class Horaires(Strict):
@@ -150,7 +153,7 @@ def _phone(value: str) -> str:
     return value
 
 
-Telephone = Annotated[str, AfterValidator(_phone), Field(json_schema_extra={
+Telephone = Annotated[str, AfterValidator(_phone), Field(max_length=IDENTIFIANT, json_schema_extra={
     "pattern": PHONE_RE.pattern,
     "x-indice": "dix chiffres groupés par deux, par exemple « 05 55 25 76 12 », ou « +33 5 55 25 76 12 »"})]
 
@@ -158,13 +161,13 @@ EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[
 
 
 Courriel = matching(EMAIL_RE, "« {value} » n'est pas une adresse électronique valide",
-                   "une seule adresse, sans espace, de la forme « accueil@exemple.fr »")
+                   "une seule adresse, sans espace, de la forme « accueil@exemple.fr »", COURRIEL)
 
 URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][^\s<>\"]*)?$")
 
 
 Url = matching(URL_RE, "« {value} » n'est pas une adresse web acceptée",
-               "une adresse complète qui commence par « https:// » (ou « http:// »), sans espace")
+               "une adresse complète qui commence par « https:// » (ou « http:// »), sans espace", URL)
 
 HANDLE_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 
@@ -177,7 +180,7 @@ def _handle(value: str) -> str:
     return value
 
 
-Identifiant = Annotated[str, AfterValidator(_handle)]
+Identifiant = Annotated[str, AfterValidator(_handle), Field(max_length=IDENTIFIANT)]
 
 # ------------------------------------------------------------------ places
 

@@ -8,6 +8,7 @@ elle et accéder aux informations utiles : plan d'accès, horaires, coordonnées
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
@@ -15,6 +16,7 @@ from .fields import (
     CodeDepartement, CodeInsee, CodePostal, Coordonnees, Courriel, Creneau, Horaires, Identifiant,
     Jour, Slug, Strict, Telephone, Url, choice, columns, fail, reference, JOURS,
 )
+from .limits import CRENEAUX, ELEMENTS, IDENTIFIANT, LIGNE, NOM, OCCURRENCES, PRECISIONS, URL
 
 TYPES = {"site_principal": "Site principal", "antenne": "Antenne"}
 FORMATS = {"fixe": "Fixe", "itinerant": "Itinérant (permanences en plusieurs lieux)", "bus": "Bus"}
@@ -34,13 +36,13 @@ FREQUENCES = {
 class Adresse(Strict):
     """Adresse postale du lieu d'accueil."""
 
-    voie: str | None = Field(None, description="Numéro et voie, par exemple « 5 rue des Papetiers ».",
+    voie: str | None = Field(None, max_length=LIGNE, description="Numéro et voie, par exemple « 5 rue des Papetiers ».",
                              json_schema_extra=columns("adresse", "adresse_fs", "voie"))
-    complement: str | None = Field(None, description="Complément d'adresse : bâtiment, étage, lieu-dit.",
+    complement: str | None = Field(None, max_length=LIGNE, description="Complément d'adresse : bâtiment, étage, lieu-dit.",
                                    json_schema_extra=columns("complement_adresse", "complement"))
     code_postal: CodePostal = Field(description="Code postal à cinq chiffres, entre guillemets.",
                                     json_schema_extra=columns("code_postal", "cp"))
-    commune: str = Field(min_length=1, description="Nom de la commune, tel qu'au code officiel géographique.",
+    commune: str = Field(min_length=1, max_length=NOM, description="Nom de la commune, tel qu'au code officiel géographique.",
                          json_schema_extra=columns("lib_com", "commune", "nom_commune"))
     code_insee: CodeInsee = Field(description="Code commune INSEE (cinq caractères, « 2A » ou « 2B » en Corse).",
                                   json_schema_extra=columns("insee_com", "code_insee", "code_commune"))
@@ -51,7 +53,7 @@ class ExceptionHoraires(Strict):
 
     du: dt.date = Field(description="Premier jour concerné (AAAA-MM-JJ).")
     au: dt.date | None = Field(None, description="Dernier jour concerné, si plusieurs jours (AAAA-MM-JJ).")
-    motif: str = Field(min_length=1, description="Raison affichée au public, par exemple « Fermeture estivale ».")
+    motif: str = Field(min_length=1, max_length=NOM, description="Raison affichée au public, par exemple « Fermeture estivale ».")
     horaires: Jour = Field(default_factory=list,
                            description="Créneaux d'ouverture ces jours-là ; vide si la Maison est fermée.")
 
@@ -68,7 +70,7 @@ class RendezVous(Strict):
 
     politique: choice(RENDEZ_VOUS) = Field(description="Accueil avec ou sans rendez-vous.",
                                            json_schema_extra=columns("prise_rdv", "rdv"))
-    precisions: str | None = Field(None, description="Précisions : jours sur rendez-vous, comment le prendre.")
+    precisions: str | None = Field(None, max_length=PRECISIONS, description="Précisions : jours sur rendez-vous, comment le prendre.")
     lien: Url | None = Field(None, description="Adresse de prise de rendez-vous en ligne, s'il y en a une.")
     telephone: Telephone | None = Field(None, description="Numéro pour prendre rendez-vous, s'il diffère.")
 
@@ -76,16 +78,16 @@ class RendezVous(Strict):
 class Arret(Strict):
     """Lieu et jour de passage d'une Maison itinérante ou d'un bus."""
 
-    lieu: str = Field(min_length=1, description="Lieu de la permanence, par exemple « Mairie de Thilay ».")
-    commune: str = Field(min_length=1, description="Commune de l'arrêt.")
+    lieu: str = Field(min_length=1, max_length=NOM, description="Lieu de la permanence, par exemple « Mairie de Thilay ».")
+    commune: str = Field(min_length=1, max_length=NOM, description="Commune de l'arrêt.")
     code_insee: CodeInsee | None = Field(None, description="Code INSEE de la commune de l'arrêt.")
     coordonnees: Coordonnees | None = Field(None, description="Position de l'arrêt sur la carte.")
     jour: choice({j: j.capitalize() for j in JOURS}) = Field(description="Jour de passage.")
     frequence: choice(FREQUENCES) = Field("hebdomadaire", description="Rythme de passage.")
-    semaines: list[int] = Field(default_factory=list, description=(
+    semaines: list[int] = Field(default_factory=list, max_length=5, description=(
         "Pour un passage mensuel : rang du jour dans le mois, de 1 à 5 (2 = « le 2e mardi du mois »)."))
-    horaires: list[Creneau] = Field(default_factory=list, description="Créneaux de présence ce jour-là.")
-    precisions: str | None = Field(None, description="Précisions : sur rendez-vous, sauf vacances scolaires…")
+    horaires: list[Creneau] = Field(default_factory=list, max_length=CRENEAUX, description="Créneaux de présence ce jour-là.")
+    precisions: str | None = Field(None, max_length=PRECISIONS, description="Précisions : sur rendez-vous, sauf vacances scolaires…")
 
     @model_validator(mode="after")
     def _weeks(self) -> "Arret":
@@ -105,15 +107,16 @@ class Accessibilite(Strict):
     stationnement_pmr: bool | None = Field(None, description="Place de stationnement réservée à proximité.")
     boucle_magnetique: bool | None = Field(None, description="Boucle à induction magnétique à l'accueil.")
     sanitaires_adaptes: bool | None = Field(None, description="Toilettes adaptées aux personnes à mobilité réduite.")
-    precisions: str | None = Field(None, description="Autres informations : ascenseur, accueil en langue des signes…")
+    precisions: str | None = Field(None, max_length=PRECISIONS, description="Autres informations : ascenseur, accueil en langue des signes…")
 
 
 class Source(Strict):
     """Origine de la fiche dans la liste nationale ; tenue à jour par l'import."""
 
-    id_fs: str = Field(min_length=1, description="Identifiant du site dans la liste nationale France services (id_fs).",
+    id_fs: str = Field(min_length=1, max_length=IDENTIFIANT, description="Identifiant du site dans la liste nationale France services (id_fs).",
                        json_schema_extra=columns("id_fs", "id", "identifiant"))
-    autres_colonnes: dict[str, str] = Field(default_factory=dict, description=(
+    autres_colonnes: dict[Annotated[str, Field(max_length=NOM)], Annotated[str, Field(max_length=URL)]] = Field(
+        default_factory=dict, max_length=ELEMENTS, description=(
         "Colonnes de la liste nationale que le modèle ne reprend pas encore, conservées telles quelles."))
 
 
@@ -121,13 +124,13 @@ class Maison(Strict):
     """Fiche Maison : tout ce qu'il faut à un usager pour trouver une Maison et s'y rendre."""
 
     id: Slug = Field(description="Identifiant stable de la Maison ; ne change jamais, même si elle est renommée.")
-    nom: str = Field(min_length=3, description="Nom de la Maison, tel qu'affiché au public.",
+    nom: str = Field(min_length=3, max_length=NOM, description="Nom de la Maison, tel qu'affiché au public.",
                      json_schema_extra=columns("lib_fs", "nom_fs", "nom"))
     type: choice(TYPES) = Field("site_principal", description="Site principal ou antenne d'un autre site.",
                                 json_schema_extra=columns("type_fs", "format_fs"))
     format: choice(FORMATS) = Field("fixe", description="Lieu fixe, itinérant (plusieurs lieux) ou bus.",
                                     json_schema_extra=columns("format_fs", "itinerance"))
-    groupe: str | None = Field(None, description="Réseau ou groupement de Maisons auquel le site appartient.",
+    groupe: str | None = Field(None, max_length=NOM, description="Réseau ou groupement de Maisons auquel le site appartient.",
                                json_schema_extra=columns("groupe", "groupe_fs"))
     departement: CodeDepartement = Field(description="Code du département, entre guillemets (« 23 », « 2A », « 974 »).",
                                          json_schema_extra=columns("insee_dep", "code_dep", "departement"))
@@ -141,24 +144,24 @@ class Maison(Strict):
     site_web: Url | None = Field(None, description="Page web de la Maison (https://…).",
                                  json_schema_extra=columns("site_web", "url", "site_internet"))
     horaires: Horaires | None = Field(None, description="Horaires d'ouverture d'une semaine ordinaire.")
-    exceptions: list[ExceptionHoraires] = Field(default_factory=list, description=(
+    exceptions: list[ExceptionHoraires] = Field(default_factory=list, max_length=OCCURRENCES, description=(
         "Fermetures et horaires exceptionnels datés (congés, jours fériés, ouverture spéciale)."))
     rendez_vous: RendezVous | None = Field(None, description="Accueil avec ou sans rendez-vous.")
-    operateurs: list[Slug] = Field(default_factory=list, description=(
+    operateurs: list[Slug] = Field(default_factory=list, max_length=ELEMENTS, description=(
         "Opérateurs accompagnés sur place en plus du socle national, commun à toute France services "
         "(identifiants de content/referentiels/operateurs.yml)."),
         json_schema_extra=reference("operateurs"))
-    equipements: list[Slug] = Field(default_factory=list, description=(
+    equipements: list[Slug] = Field(default_factory=list, max_length=ELEMENTS, description=(
         "Équipements à disposition du public (identifiants de content/referentiels/equipements.yml)."),
         json_schema_extra=reference("equipements"))
-    activites: list[Slug] = Field(default_factory=list, description=(
+    activites: list[Slug] = Field(default_factory=list, max_length=ELEMENTS, description=(
         "Autres activités hébergées (identifiants de content/referentiels/activites.yml)."),
         json_schema_extra=reference("activites"))
-    arrets: list[Arret] = Field(default_factory=list, description="Lieux et jours de passage d'une Maison itinérante ou d'un bus.")
+    arrets: list[Arret] = Field(default_factory=list, max_length=OCCURRENCES, description="Lieux et jours de passage d'une Maison itinérante ou d'un bus.")
     accessibilite: Accessibilite | None = Field(None, description="Accessibilité des locaux.")
     labellisation: dt.date | None = Field(None, description="Date de labellisation France services (AAAA-MM-JJ).",
                                           json_schema_extra=columns("labellisation", "labellisation_fs", "date_labellisation"))
     verifie_le: dt.date | None = Field(None, description="Date à laquelle la Maison a vérifié sa fiche pour la dernière fois.")
-    referents: list[Identifiant] = Field(default_factory=list, description=(
+    referents: list[Identifiant] = Field(default_factory=list, max_length=ELEMENTS, description=(
         "Comptes sur la forge des personnes qui relisent les modifications de cette fiche."))
     source: Source | None = Field(None, description="Origine de la fiche dans la liste nationale (rempli par l'import).")

@@ -12,14 +12,15 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from .fields import CodeDepartement, Slug, Strict, Url, fail, reference
+from .limits import ELEMENTS, IDENTIFIANT, NOM, PRECISIONS
 
 
 class Entree(Strict):
     """Entrée d'une liste de référence."""
 
     id: Slug = Field(description="Identifiant court et stable, utilisé dans les fiches.")
-    nom: str = Field(min_length=2, description="Nom affiché au public.")
-    description: str | None = Field(None, description="Explication en une phrase.")
+    nom: str = Field(min_length=2, max_length=NOM, description="Nom affiché au public.")
+    description: str | None = Field(None, max_length=PRECISIONS, description="Explication en une phrase.")
 
 
 class Theme(Entree):
@@ -29,9 +30,9 @@ class Theme(Entree):
 class Operateur(Entree):
     """Opérateur national dont une Maison accompagne les démarches."""
 
-    nom_court: str = Field(min_length=2, description="Sigle ou nom court, par exemple « CAF ».")
+    nom_court: str = Field(min_length=2, max_length=NOM, description="Sigle ou nom court, par exemple « CAF ».")
     site_web: Url | None = Field(None, description="Site officiel de l'opérateur.")
-    themes: list[Slug] = Field(default_factory=list, description="Thèmes des démarches de cet opérateur.",
+    themes: list[Slug] = Field(default_factory=list, max_length=ELEMENTS, description="Thèmes des démarches de cet opérateur.",
                                json_schema_extra=reference("themes"))
     socle: bool = Field(False, description=(
         "Partenaire du socle national : ses démarches sont accompagnées dans toute France services, "
@@ -49,8 +50,8 @@ class Activite(Entree):
 class Publics(Strict):
     """Typologie des publics, partagée avec le suivi de la fréquentation : jamais rien de personnel."""
 
-    tranches_age: list[Entree] = Field(description="Tranches d'âge.")
-    situations: list[Entree] = Field(description="Situations (emploi, retraite, étudiant…).")
+    tranches_age: list[Entree] = Field(max_length=ELEMENTS, description="Tranches d'âge.")
+    situations: list[Entree] = Field(max_length=ELEMENTS, description="Situations (emploi, retraite, étudiant…).")
 
 
 # file name (without .yml) -> model of one item, or of the whole file for publics
@@ -70,7 +71,7 @@ def _compte(value: str) -> str:
     return value.removeprefix("@")
 
 
-Compte = Annotated[str, AfterValidator(_compte), Field(json_schema_extra={"pattern": COMPTE_RE.pattern})]
+Compte = Annotated[str, AfterValidator(_compte), Field(max_length=IDENTIFIANT, json_schema_extra={"pattern": COMPTE_RE.pattern})]
 
 
 def _codes_as_text(value: Any) -> Any:
@@ -83,10 +84,10 @@ def _codes_as_text(value: Any) -> Any:
 class Relecteurs(Strict):
     """Relecteurs des fiches Maison : qui la forge appelle à relire une modification (CODEOWNERS)."""
 
-    national: list[Compte] = Field(min_length=1, description=(
+    national: list[Compte] = Field(min_length=1, max_length=ELEMENTS, description=(
         "Relecteurs de tout le reste du dépôt (pages, ressources, projets, code) et des fiches des départements "
         "sans relecteurs, par exemple l'équipe d'animation nationale."))
-    departements: Annotated[dict[CodeDepartement, Annotated[list[Compte], Field(min_length=1)]],
+    departements: Annotated[dict[CodeDepartement, Annotated[list[Compte], Field(min_length=1, max_length=ELEMENTS)]],
                             BeforeValidator(_codes_as_text)] = Field(default_factory=dict, description=(
         "Relecteurs des fiches Maison de chaque département : le code du département (« \"19\" »), puis la "
         "liste de ses relecteurs."))

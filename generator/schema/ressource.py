@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from .fields import Slug, Strict, Url, choice, fail, reference
+from .limits import ELEMENTS, IDENTIFIANT, NOM, RESUME
 
 TYPES = {
     "document": "Document",
@@ -44,25 +45,25 @@ def _fichier(value: str) -> str:
     return value
 
 
-Fichier = Annotated[str, AfterValidator(_fichier)]
+Fichier = Annotated[str, AfterValidator(_fichier), Field(max_length=IDENTIFIANT)]
 
 
 class Ressource(Strict):
     """Document, vidéo, article ou kit partagé dans la boîte à outils."""
 
-    titre: str = Field(min_length=3, description="Titre de la ressource.")
+    titre: str = Field(min_length=3, max_length=NOM, description="Titre de la ressource.")
     type: choice(TYPES) = Field(description="Nature de la ressource.")
-    resume: str = Field(min_length=10, description="Résumé en une ou deux phrases, affiché dans les listes.")
+    resume: str = Field(min_length=10, max_length=RESUME, description="Résumé en une ou deux phrases, affiché dans les listes.")
     date: dt.date = Field(description="Date de publication ou de dernière mise à jour (AAAA-MM-JJ).")
     public: choice(PUBLICS) = Field("tous", description=(
         "Qui peut la consulter : tout le monde, ou seulement les agents dans l'espace professionnel."))
-    operateurs: list[Slug] = Field(default_factory=list, description=(
+    operateurs: list[Slug] = Field(default_factory=list, max_length=ELEMENTS, description=(
         "Opérateurs concernés (identifiants de content/referentiels/operateurs.yml)."),
         json_schema_extra=reference("operateurs"))
-    themes: list[Slug] = Field(default_factory=list, description=(
+    themes: list[Slug] = Field(default_factory=list, max_length=ELEMENTS, description=(
         "Thèmes concernés (identifiants de content/referentiels/themes.yml)."),
         json_schema_extra=reference("themes"))
     fichier: Fichier | None = Field(None, description=(
         "Fichier à télécharger, déposé dans content/ressources/fichiers/ (nom du fichier seul)."))
     lien: Url | None = Field(None, description="Lien vers la ressource si elle est en ligne ailleurs (https://…).")
-    auteur: str | None = Field(None, description="Auteur ou organisme qui a produit la ressource.")
+    auteur: str | None = Field(None, max_length=NOM, description="Auteur ou organisme qui a produit la ressource.")
