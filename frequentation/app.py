@@ -3,7 +3,11 @@ do. The OpenAPI document is published at /api/v1/openapi.json (no documentation 
 
 # No « from __future__ import annotations » here: FastAPI reads the annotations of routes built at run time.
 
+import contextlib
+import json
 import datetime as dt
+import weakref
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,11 +20,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from sqlalchemy import Engine
 
-from . import aggregates, auth, export, store
+from sqlalchemy.exc import OperationalError
+
+from . import aggregates, auth, export, guard, periods, store, workers
 from .db import engine_for, migrate
 from .errors import ApiError, french_details
 from .referentiel import Reseau
-from .schemas import ID_MAX, MOIS, Aujourdhui, Erreur, Models, Moi
+from .schemas import ID_MAX, Aujourdhui, Erreur, Models, Moi
 from .settings import Settings
 
 API = "/api/v1"
@@ -29,9 +35,13 @@ MaisonId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[a-z
                                     description="Identifiant de la Maison (champ « id » de sa fiche).")]
 VisitId = Annotated[int, PathParam(ge=1, le=ID_MAX, description="Identifiant de la visite.")]
 DepCode = Annotated[str, PathParam(pattern=r"^(\d{2}|2A|2B|97\d|98\d)$", description="Code du département.")]
-Mois = Annotated[Optional[str], Query(pattern=MOIS, description="Mois AAAA-MM (défaut : les 12 derniers mois).")]
-Jour = Annotated[Optional[dt.date], Query(ge=dt.date(2000, 1, 1), le=dt.date(2100, 1, 1),
-                                          description="Date AAAA-MM-JJ.")]
+Mois = Annotated[Optional[str], Query(pattern=periods.MOIS, description=(
+    "Premier mois de la période, AAAA-MM, de 2000-01 à 2099-12 (défaut : la période finit avec le mois en cours)."))]
+NbMois = Annotated[Optional[int], Query(ge=1, le=periods.MOIS_MAX, description=(
+    f"Nombre de mois de la période, de 1 à {periods.MOIS_MAX} (dix ans ; défaut : {periods.MOIS_DEFAUT}). Une "
+    "période qui dépasserait 2099-12 s'arrête là."))]
+Jour = Annotated[Optional[str], Query(pattern=periods.JOUR, description=(
+    "Date AAAA-MM-JJ, du 2000-01-01 au 2099-12-31. Une fin avant le début donne une période vide."))]
 IdempotencyKey = Annotated[Optional[str], Header(alias="Idempotency-Key", min_length=1, max_length=200,
                                                  description="Rejouer la même requête avec la même clé "
                                                              "ne l'enregistre qu'une fois.")]
@@ -42,13 +52,34 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
     reseau = reseau or Reseau.load(settings.root)
     engine = engine or engine_for(settings.url)
     migrate(engine)
-    models = Models(reseau.listes)
+    models = Models(reseau.listes, settings.lot_max)
     limiter = auth.RateLimiter(settings.debit, settings.rafale)
+    anonymous_reads = guard.Buckets(settings.debit_anonyme, settings.rafale_anonyme)
+    failed_auth = guard.Buckets(0.1, settings.echecs_auth)
+    public_cache = guard.Cache(settings.cache_secondes)
+    seats = guard.Seats(settings.calculs_simultanes)
+    public_workers = workers.PublicAggregates(engine.url.render_as_string(hide_password=False),
+                                              settings.calculs_simultanes, settings.delai_requete)
     inline_writes = engine.dialect.name == "sqlite"
-    app = FastAPI(title="Fréquentation des Maisons France services", version="1",
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        public_workers.close()
+
+    app = FastAPI(title="Fréquentation des Maisons France services", version="1", lifespan=lifespan,
                   description="Les agents consignent chaque visite ; les statistiques publiques alimentent le portail.",
                   openapi_url=f"{API}/openapi.json", docs_url=None, redoc_url=None, responses=ERREURS)
-    app.state.engine, app.state.reseau, app.state.settings = engine, reseau, settings
+    app.state.engine, app.state.reseau, app.state.settings, app.state.seats = engine, reseau, settings, seats
+    weakref.finalize(app, public_workers.close)
+    app.add_middleware(guard.Guard, max_body=settings.corps_max, timeout=settings.delai_requete)
+
+    @app.exception_handler(OperationalError)
+    def _slow(_request: Request, exc: OperationalError) -> JSONResponse:
+        if "interrupted" in str(exc) or "statement timeout" in str(exc) or "canceling statement" in str(exc):
+            return JSONResponse(ApiError(503, "la requête a pris trop de temps",
+                                         f"au plus {settings.delai_requete:g} s : demandez moins, ou réessayez plus "
+                                         "tard").body(), 503, {"Retry-After": "5"})
+        raise exc
 
     @app.exception_handler(ApiError)
     def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -79,15 +110,32 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
 
     # --- who is calling ---------------------------------------------------------------------------------
     # async: run in the event loop (a known token is in memory); a sync dependency would cost a hop to a thread
-    async def caller(authorization: Annotated[Optional[str], Header()] = None) -> auth.Jeton:
+    async def caller(request: Request, authorization: Annotated[Optional[str], Header()] = None) -> auth.Jeton:
         if not authorization or not authorization.startswith("Bearer "):
             raise ApiError(401, "jeton manquant", "envoyez l'en-tête « Authorization: Bearer <jeton> » ; "
                            "un jeton se crée avec « msap api token create »", headers={"WWW-Authenticate": "Bearer"})
+        known = auth.cached(authorization[7:].strip())
+        if known is not None:  # the common case, in memory: never slowed down by others' failures
+            return known
+        address = client_address(request)
+        wait = failed_auth.wait(address)
+        if wait:  # guesses are slowed down per address, before the base is even asked
+            raise guard.too_many(wait, "trop de jetons refusés depuis cette adresse",
+                                 f"réessayez dans {wait:.0f} s avec le jeton remis par votre référent")
         found = auth.lookup(engine, authorization[7:].strip())
         if found is None:
+            failed_auth.take(address)
             raise ApiError(401, "jeton inconnu ou révoqué", "demandez un nouveau jeton à votre référent",
                            headers={"WWW-Authenticate": "Bearer"})
         return found
+
+    async def anonymous(request: Request) -> None:
+        """Reads without a token, rate limited per client address."""
+        wait = anonymous_reads.take(client_address(request))
+        if wait:
+            raise guard.too_many(wait, "trop de requêtes depuis cette adresse",
+                                 f"réessayez dans {wait:.1f} s ; les statistiques publiques changent peu : gardez "
+                                 "la réponse (le portail les relève une fois par construction)")
 
     async def writer(who: Annotated[auth.Jeton, Depends(caller)]) -> auth.Jeton:
         wait = limiter.allow(who.id)
@@ -104,32 +152,32 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
                            "un jeton d'agent ne sert que pour sa propre Maison")
         return maison
 
-    def period(de: str | None, a: str | None) -> tuple[str, str]:
-        start, end = aggregates.default_period()
-        start, end = de or start, a or end
-        if start > end:
-            raise ApiError(422, f"période vide : {start} est après {end}", "« de » doit précéder « a »")
-        return start, end
-
-    def days(du: dt.date | None, au: dt.date | None) -> tuple[dt.datetime, dt.datetime]:
-        today = dt.date.today()
-        start = du or today.replace(month=1, day=1)
-        end = au or today
-        if start > end:
-            raise ApiError(422, f"période vide : {start} est après {end}", "« du » doit précéder « au »")
-        return dt.datetime.combine(start, dt.time()), dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+    def period(request: Request, de: str | None, mois: int | None) -> tuple[str, str]:
+        if "a" in request.query_params:  # the former end of a period: a client still sending it is told so
+            raise ApiError(422, "le paramètre « a » n'existe plus", f"donnez le premier mois (« de ») et le nombre "
+                           f"de mois (« mois », au plus {periods.MOIS_MAX})")
+        return periods.period(de, mois)
 
     def visit_out(row: dict) -> dict:
-        return {k: row[k] for k in ("id", "maison", "demonstration", *store.COLUMNS)}
+        out = {k: row[k] for k in ("id", "maison", "demonstration", *store.COLUMNS)}
+        out["quand"] = periods.with_offset(row["quand"], reseau.maisons.get(row["maison"], ""))
+        return out
 
     # --- routes -------------------------------------------------------------------------------------------
-    @app.get(f"{API}/sante", tags=["service"], summary="État du service")
-    def sante() -> dict:
+    def ping() -> None:
         with engine.connect().execution_options(lecture=True) as conn:
             conn.exec_driver_sql("SELECT 1")
+
+    @app.get(f"{API}/sante", tags=["service"], summary="État du service")
+    async def sante() -> dict:
+        # In the event loop (a pooled « SELECT 1 » takes a fraction of a millisecond; PostgreSQL's connections give
+        # up after 3 s), never behind threads busy with other requests: handed to a thread under load, the probe's
+        # p99 went from 16-45 ms to 186 ms.
+        ping()
         return {"statut": "ok", "base": engine.dialect.name, "maisons": len(reseau.maisons)}
 
-    @app.get(f"{API}/referentiels", tags=["service"], summary="Les listes de valeurs d'une visite, avec leurs libellés")
+    @app.get(f"{API}/referentiels", tags=["service"], summary="Les listes de valeurs d'une visite, avec leurs libellés",
+             dependencies=[Depends(anonymous)])
     def referentiels() -> dict:
         listes = reseau.listes
         return {name: [{"id": k, "nom": v} for k, v in listes.of(name).items()]
@@ -159,9 +207,6 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
     def record_batch(maison: MaisonId, lot: models.Lot, who: Annotated[auth.Jeton, Depends(writer)],
                      key: IdempotencyKey = None):
         maison_of(maison, who, write=True)
-        if len(lot.visites) > settings.lot_max:
-            raise ApiError(422, f"lot trop gros : {len(lot.visites)} visites (au plus {settings.lot_max})",
-                           "découpez l'envoi en plusieurs lots")
         status, body = _record(maison, [v.model_dump() for v in lot.visites], who, key,
                                lambda rows: {"visites": [visit_out(r) for r in rows]})
         return JSONResponse(body, status_code=status)
@@ -181,7 +226,7 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
                     apres: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,
                     limite: Annotated[int, Query(ge=1, le=1000)] = 100):
         maison_of(maison, who)
-        rows, following = store.page(engine, maison, *days(du, au), apres, limite)
+        rows, following = store.page(engine, maison, *periods.days(du, au), apres, limite)
         return {"visites": [visit_out(r) for r in rows], "suivant": following}
 
     @app.get(f"{API}/maisons/{{maison}}/visites/{{visite_id:int}}", tags=["visites"], summary="Lire une visite",
@@ -212,46 +257,63 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
 
     @app.get(f"{API}/maisons/{{maison}}/aujourdhui", tags=["visites"], summary="Visites du jour",
              response_model=Aujourdhui)
-    def today(maison: MaisonId, who: Annotated[auth.Jeton, Depends(caller)],
-              date: Annotated[Optional[dt.date], Query(ge=dt.date(2000, 1, 1), le=dt.date(2100, 1, 1))] = None):
+    def today(maison: MaisonId, who: Annotated[auth.Jeton, Depends(caller)], date: Jour = None):
         maison_of(maison, who)
-        day = date or dt.date.today()
+        day = dt.date.fromisoformat(date) if date else dt.date.today()
         start = dt.datetime.combine(day, dt.time())
         return Aujourdhui(date=day, visites=store.count_between(engine, maison, start, start + dt.timedelta(days=1)))
 
     @app.get(f"{API}/maisons/{{maison}}/statistiques", tags=["statistiques"], summary="Agrégats d'une Maison")
-    def maison_stats(maison: MaisonId, who: Annotated[auth.Jeton, Depends(caller)], de: Mois = None, a: Mois = None):
+    def maison_stats(request: Request, maison: MaisonId, who: Annotated[auth.Jeton, Depends(caller)],
+                     de: Mois = None, mois: NbMois = None):
         maison_of(maison, who)
-        start, end = period(de, a)
+        start, end = period(request, de, mois)
         return aggregates.scope(engine, "maison", maison, start, end).as_dict(aggregates.months(start, end))
 
     @app.get(f"{API}/departements/{{code}}/statistiques", tags=["statistiques"], summary="Agrégats d'un département")
-    def dep_stats(code: DepCode, who: Annotated[auth.Jeton, Depends(caller)], de: Mois = None, a: Mois = None):
+    def dep_stats(request: Request, code: DepCode, who: Annotated[auth.Jeton, Depends(caller)], de: Mois = None,
+                  mois: NbMois = None):
         if not who.reads_departement(code):
             raise ApiError(403, "ce jeton ne lit pas les agrégats de ce département",
                            "il faut un jeton de relecteur du département ou national")
-        start, end = period(de, a)
+        start, end = period(request, de, mois)
         return aggregates.scope(engine, "departement", code, start, end).as_dict(aggregates.months(start, end))
 
     @app.get(f"{API}/national/statistiques", tags=["statistiques"], summary="Agrégats nationaux")
-    def nation_stats(who: Annotated[auth.Jeton, Depends(caller)], de: Mois = None, a: Mois = None):
+    def nation_stats(request: Request, who: Annotated[auth.Jeton, Depends(caller)], de: Mois = None,
+                     mois: NbMois = None):
         if who.role != "relecteur" or who.departement is not None:
             raise ApiError(403, "ce jeton ne lit pas les agrégats nationaux", "il faut un jeton de relecteur national")
-        start, end = period(de, a)
+        start, end = period(request, de, mois)
         return aggregates.scope(engine, "departement", None, start, end).as_dict(aggregates.months(start, end))
 
-    @app.get(f"{API}/statistiques", tags=["statistiques"],
-             summary="Statistiques publiques (petits effectifs masqués) : ce que publie le portail")
-    def public_stats(de: Mois = None, a: Mois = None,
+    @app.get(f"{API}/statistiques", tags=["statistiques"], dependencies=[Depends(anonymous)],
+             summary="Statistiques publiques (petits effectifs masqués) : ce que publie le portail",
+             description=f"Sans jeton, limitées par adresse de client ({settings.rafale_anonyme:g} d'un coup, "
+                         f"{settings.debit_anonyme:g} par seconde ensuite : 429 au-delà, avec Retry-After). Une "
+                         f"même réponse sert pendant {settings.cache_secondes:g} s.")
+    def public_stats(request: Request, de: Mois = None, mois: NbMois = None,
                      seuil: Annotated[Optional[int], Query(ge=2, le=100)] = None):
-        start, end = period(de, a)
-        return aggregates.public(engine, start, end, max(settings.seuil, seuil or settings.seuil))
+        start, end = period(request, de, mois)
+        threshold = max(settings.seuil, seuil or settings.seuil)
+
+        def compute() -> bytes:
+            with seats:  # in a worker process: this one keeps answering meanwhile (frequentation/workers.py)
+                try:
+                    return public_workers.compute(start, end, threshold)
+                except BrokenProcessPool:
+                    public_workers.close()
+                    raise ApiError(503, "le calcul des statistiques a été interrompu", "réessayez",
+                                   headers={"Retry-After": "1"}) from None
+        body = public_cache.get_or_make((start, end, threshold), compute) if settings.cache_secondes else compute()
+        return Response(body, media_type="application/json",
+                        headers={"Cache-Control": f"public, max-age={int(settings.cache_secondes)}"})
 
     @app.get(f"{API}/maisons/{{maison}}/export.csv", tags=["exports"], summary="Export CSV des visites d'une Maison",
              response_class=StreamingResponse)
     def maison_export(maison: MaisonId, who: Annotated[auth.Jeton, Depends(caller)], du: Jour = None, au: Jour = None):
         maison_of(maison, who)
-        start, end = days(du, au)
+        start, end = periods.days(du, au)
         return export.response(store.stream(engine, [maison], start, end), reseau, f"visites-{maison}")
 
     @app.get(f"{API}/departements/{{code}}/export.csv", tags=["exports"], response_class=StreamingResponse,
@@ -260,7 +322,7 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
         if not who.reads_departement(code):
             raise ApiError(403, "ce jeton ne lit pas les visites de ce département",
                            "il faut un jeton de relecteur du département ou national")
-        start, end = days(du, au)
+        start, end = periods.days(du, au)
         maisons = sorted(m for m, d in reseau.maisons.items() if d == code)
         return export.response(store.stream(engine, maisons, start, end), reseau, f"visites-{code}")
 
@@ -273,6 +335,12 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
     return app
 
 
+def client_address(request: Request) -> str:
+    """The client's address (behind a reverse proxy, uvicorn takes it from X-Forwarded-For when the proxy is
+    trusted: FORWARDED_ALLOW_IPS, 127.0.0.1 by default)."""
+    return request.client.host if request.client else "?"
+
+
 def allowed_methods(app: FastAPI, scope: dict) -> set[str]:
     methods: set[str] = set()
     for route in app.router.routes:
@@ -283,6 +351,4 @@ def allowed_methods(app: FastAPI, scope: dict) -> set[str]:
 
 
 def _jsonable(body):
-    import json
-
     return json.loads(json.dumps(body, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))

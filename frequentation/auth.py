@@ -75,6 +75,12 @@ def forget_all() -> None:
         _cache.clear()
 
 
+def cached(token: str) -> Jeton | None:
+    """A token known a moment ago, without asking the base (None: ask :func:`lookup`)."""
+    kept = _cache.get(digest(token)) if token.startswith(PREFIX) and len(token) <= 200 else None
+    return kept[0] if kept is not None and kept[1] > time.monotonic() else None
+
+
 def lookup(engine: Engine, token: str) -> Jeton | None:
     if not token.startswith(PREFIX) or len(token) > 200:
         return None

@@ -19,7 +19,7 @@ import tracemalloc
 import uuid
 from pathlib import Path
 
-from . import aggregates, auth, export, store
+from . import aggregates, auth, export, periods, store
 from .db import engine_for, migrate
 from .local import spawn
 from .referentiel import Reseau
@@ -43,7 +43,70 @@ def run(root: Path, visits: int) -> int:
         print(f"base de {visits:,} visites chargée en {time.perf_counter() - started:.0f} s".replace(",", "\u202f"))
         print(_national(engine))
         print(_export(engine, reseau))
+        print(_health_under_load(root, url))
     return 0
+
+
+def _health_under_load(root: Path, url: str) -> str:
+    port = _port()
+    env = {**os.environ, "DATABASE_URL": url, "MSAP_API_RAFALE_ANONYME": "1000000",
+           "MSAP_API_DEBIT_ANONYME": "1000000"}
+    proc = spawn(root, port, env)
+    try:
+        p50, p99, outcomes = health_under_load(port)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    return (f"/api/v1/sante pendant que 16 clients anonymes demandent les statistiques publiques (périodes "
+            f"toujours différentes, sans limite par adresse) : p50 {p50:.1f} ms, p99 {p99:.1f} ms (cible : "
+            f"p99 < 100 ms) ; réponses aux clients : {outcomes.get(200, 0)} calculées ou du cache, "
+            f"{outcomes.get(429, 0)} « réessayez »")
+
+
+def health_under_load(port: int, clients: int = 16, probes: int = 100) -> tuple[float, float, dict[int, int]]:
+    """(p50, p99 in ms of ``probes`` health probes, statuses the hammering clients got) while ``clients``
+    anonymous clients ask the public statistics of every Maison, each time for another period."""
+    stop, lock = threading.Event(), threading.Lock()
+    outcomes: dict[int, int] = {}
+
+    def hammer(seed: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        month = seed
+        while not stop.is_set():
+            month = (month * 7 + 3) % 120
+            try:
+                conn.request("GET", f"/api/v1/statistiques?de={2017 + month // 12}-{month % 12 + 1:02d}&mois=24")
+                answer = conn.getresponse()
+                answer.read()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            with lock:
+                outcomes[answer.status] = outcomes.get(answer.status, 0) + 1
+
+    pool = [threading.Thread(target=hammer, args=(i,), daemon=True) for i in range(clients)]
+    latencies = []
+    try:
+        for t in pool:
+            t.start()
+        time.sleep(1)
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for _ in range(probes):
+            started = time.perf_counter()
+            probe.request("GET", "/api/v1/sante")
+            answer = probe.getresponse()
+            answer.read()
+            if answer.status != 200:
+                raise RuntimeError(f"/api/v1/sante a répondu {answer.status}")
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        for t in pool:
+            t.join(timeout=120)
+    ordered = sorted(latencies)
+    return ordered[len(ordered) // 2] * 1000, ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, outcomes
 
 
 def _port() -> int:
@@ -136,7 +199,7 @@ def bulk_load(engine, reseau: Reseau, count: int, chunk: int = 200_000) -> None:
 
 
 def _national(engine) -> str:
-    start, end = aggregates.default_period()
+    start, end = periods.period(None, None)
     timings = []
     for _ in range(5):
         began = time.perf_counter()

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from generator.diagnostics import shown
+
 
 def add_parser(sub) -> None:
     api = sub.add_parser("api", help="l'API de la fréquentation : servir, jetons, données de démonstration")
@@ -39,7 +41,7 @@ def run(root: Path, args: argparse.Namespace) -> int:
 
     try:
         settings = Settings.from_env(root)
-        engine = engine_for(settings.url)
+        engine = engine_for(settings.url, settings.delai_requete if args.api_command == "serve" else None)
         if args.api_command == "serve":
             return serve(settings, engine, args.host, args.port)
         if args.api_command == "bench":
@@ -77,11 +79,32 @@ def serve(settings, engine, host: str, port: int) -> int:
     return 0
 
 
+def _departement_problem(root: Path, code: str | None) -> str:
+    """Why a reviewer token's département is refused (a scope that matches nothing), or ""."""
+    if code is None:
+        return ""
+    from generator.geo import Geo
+
+    try:
+        known = Geo(root / "data" / "geo").departements
+    except (OSError, ValueError) as exc:
+        return (f"la liste des départements (data/geo/departements.json) est illisible ({exc}) — Indice : lancez "
+                "la commande depuis la racine du projet, ou indiquez-la avec --root")
+    if code in known:
+        return ""
+    return (f"département « {shown(code)} » inconnu : le jeton ne donnerait accès à rien — Indice : le code du "
+            "département, par exemple « 23 », « 2A » ou « 974 » (sans --departement : la France entière)")
+
+
 def tokens(root: Path, engine, args) -> int:
     from . import auth
     from .referentiel import Reseau
 
     if args.token_command == "create":
+        if shown(args.libelle) != args.libelle or len(args.libelle) > 200:
+            print("msap api : le libellé du jeton doit tenir sur une ligne, en 200 caractères au plus — Indice : "
+                  "par exemple « Maison de Guéret, accueil »", file=sys.stderr)
+            return 2
         if args.maison:
             reseau = Reseau.load(root)
             if args.maison not in reseau.maisons:
@@ -90,6 +113,10 @@ def tokens(root: Path, engine, args) -> int:
                 return 2
             number, token = auth.create(engine, "agent", maison=args.maison, libelle=args.libelle)
         else:
+            problem = _departement_problem(root, args.departement)
+            if problem:
+                print(f"msap api : {problem}", file=sys.stderr)
+                return 2
             number, token = auth.create(engine, "relecteur", departement=args.departement, libelle=args.libelle)
         print(token)
         print(f"Jeton n° {number} créé. Il ne sera plus jamais affiché : remettez-le maintenant.", file=sys.stderr)
@@ -98,7 +125,7 @@ def tokens(root: Path, engine, args) -> int:
         for row in auth.every(engine):
             scope = row["maison"] or (f"relecteur {row['departement']}" if row["departement"] else "relecteur national")
             state = f"révoqué le {row['revoque_le']:%d/%m/%Y}" if row["revoque_le"] else "actif"
-            print(f"{row['id']:>5}  {scope:<30} {state:<22} {row['libelle']}")
+            print(shown(f"{row['id']:>5}  {scope:<30} {state:<22} {row['libelle']}"))
         return 0
     if auth.revoke(engine, args.numero):
         print(f"Jeton n° {args.numero} révoqué.")

@@ -3,6 +3,7 @@ Alembic at start."""
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +38,19 @@ def writing(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def engine_for(url: str) -> Engine:
+# The longest an SQL statement of the API may run (its setting delai_requete): a statement stopped raises an
+# OperationalError, answered 503. Commands (bulk loads, demonstration data, migrations) have no limit.
+_deadline = threading.local()
+
+
+def _progress() -> int:
+    """SQLite's progress handler: non-zero stops the statement that runs past its deadline."""
+    return int(time.monotonic() > getattr(_deadline, "at", float("inf")))
+
+
+def engine_for(url: str, statement_seconds: float | None = None) -> Engine:
+    """The engine of a database URL; ``statement_seconds``: the time limit of each statement (None: none)."""
+    seconds = statement_seconds
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -56,6 +69,13 @@ def engine_for(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            if seconds is not None:
+                dbapi_conn.set_progress_handler(_progress, 20_000)
+
+        if seconds is not None:
+            @event.listens_for(engine, "before_cursor_execute")
+            def _start(_conn, _cursor, _statement, _parameters, _context, _many) -> None:
+                _deadline.at = time.monotonic() + seconds
 
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:
@@ -65,8 +85,10 @@ def engine_for(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    limit = {"options": f"-c statement_timeout={int(seconds * 1000)}"} if seconds is not None else {}
+    limit["connect_timeout"] = 3
     try:
-        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=limit)
     except Exception as exc:  # noqa: BLE001 - a bad URL or a missing driver, said plainly
         raise DatabaseError(f"DATABASE_URL inutilisable : {exc} — Indice : "
                             "postgresql+psycopg://utilisateur:motdepasse@hote/base, ou vide pour SQLite") from None

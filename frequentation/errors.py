@@ -15,6 +15,8 @@ MESSAGES = {
     "string_too_long": "trop long (au plus {max_length} caractères)",
     "string_pattern_mismatch": "format non reconnu (attendu : {pattern})",
     "string_type": "une chaîne de caractères est attendue",
+    "quand_format": "date et heure illisibles (attendu : AAAA-MM-JJTHH:MM, de 2000 à 2099, à l'heure locale de la "
+                    "Maison ou avec un décalage comme « +01:00 » ou « Z »)",
     "datetime_parsing": "date et heure illisibles (attendu : AAAA-MM-JJTHH:MM)",
     "datetime_from_date_parsing": "date et heure illisibles (attendu : AAAA-MM-JJTHH:MM)",
     "datetime_type": "date et heure attendues (AAAA-MM-JJTHH:MM)",
@@ -22,6 +24,9 @@ MESSAGES = {
     "date_from_datetime_parsing": "date illisible (attendu : AAAA-MM-JJ)",
     "list_type": "une liste est attendue",
     "too_short": "la liste est vide",
+    "too_long": "trop d'éléments (au plus {max_length}) : découpez l'envoi en plusieurs lots",
+    "int_from_float": "un nombre entier est attendu",
+    "bool_type": "vrai ou faux (true, false) est attendu",
     "json_invalid": "JSON illisible",
     "model_attributes_type": "un objet JSON est attendu",
     "dict_type": "un objet JSON est attendu",

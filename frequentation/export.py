@@ -1,5 +1,5 @@
 """CSV exports for activity reports: one line per visit with French labels, streamed as it is read (constant
-memory for a year of a Maison or a département), ready for a spreadsheet (UTF-8 with BOM, « ; »)."""
+memory for a year of a Maison or a département), ready for a spreadsheet (UTF-8 with BOM, « ; », text cells that cannot be read as formulas)."""
 from __future__ import annotations
 
 import csv
@@ -7,6 +7,8 @@ import io
 from typing import Iterable, Iterator
 
 from fastapi.responses import StreamingResponse
+
+from generator import spreadsheet
 
 from .referentiel import Reseau
 
@@ -25,9 +27,10 @@ def lines(rows: Iterable[dict], reseau: Reseau, chunk: int = 500) -> Iterator[by
     count = 0
     for row in rows:
         labels = [reseau.listes.libelle(dim, row[col]) if row[col] else "" for dim, col in LABELLED]
-        out.writerow([row["id"], row["maison"], reseau.noms.get(row["maison"], ""), row["quand"].date().isoformat(),
-                      row["quand"].strftime("%H:%M"), *labels, row["duree_minutes"] or "",
-                      "oui" if row["demonstration"] else "non"])
+        out.writerow(spreadsheet.row([
+            row["id"], row["maison"], reseau.noms.get(row["maison"], ""), row["quand"].date().isoformat(),
+            row["quand"].strftime("%H:%M"), *labels, row["duree_minutes"] or "",
+            "oui" if row["demonstration"] else "non"]))
         count += 1
         if count % chunk == 0:
             yield buffer.getvalue().encode("utf-8")

@@ -36,6 +36,32 @@ class Settings(BaseModel):
     lot_max: int = Field(500, ge=1, le=5000)
     """`MSAP_API_LOT_MAX` : nombre maximal de visites dans un envoi groupé."""
 
+    debit_anonyme: float = Field(2.0, gt=0)
+    """`MSAP_API_DEBIT_ANONYME` : lectures sans jeton (statistiques publiques, référentiels) permises par
+    seconde à une même adresse de client, en moyenne."""
+
+    rafale_anonyme: int = Field(20, ge=1)
+    """`MSAP_API_RAFALE_ANONYME` : lectures sans jeton qu'une même adresse peut enchaîner d'un coup."""
+
+    echecs_auth: int = Field(10, ge=1)
+    """`MSAP_API_ECHECS_AUTH` : jetons refusés permis d'un coup à une même adresse ; ensuite un essai toutes les
+    10 secondes (une réponse 429 avant même de chercher le jeton)."""
+
+    cache_secondes: float = Field(60.0, ge=0)
+    """`MSAP_API_CACHE_SECONDES` : durée pendant laquelle une réponse des statistiques publiques est réutilisée
+    telle quelle (0 : jamais)."""
+
+    calculs_simultanes: int = Field(2, ge=1, le=64)
+    """`MSAP_API_CALCULS_SIMULTANES` : statistiques publiques calculées en même temps, au plus ; au-delà, la
+    requête reçoit une réponse 429 (à refaire une seconde plus tard) au lieu d'attendre."""
+
+    delai_requete: float = Field(10.0, gt=0, le=600)
+    """`MSAP_API_DELAI_REQUETE` : secondes au bout desquelles une requête qui n'a pas commencé à répondre reçoit
+    une réponse 503 ; c'est aussi la durée maximale d'une requête SQL."""
+
+    corps_max: int = Field(2_000_000, ge=10_000, le=100_000_000)
+    """`MSAP_API_CORPS_MAX` : taille maximale du corps d'une requête, en octets (413 au-delà)."""
+
     @property
     def url(self) -> str:
         if self.database_url:
@@ -45,8 +71,8 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls, root: Path, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         env = os.environ if environ is None else environ
-        names = {"database_url": "DATABASE_URL", "seuil": "MSAP_API_SEUIL", "debit": "MSAP_API_DEBIT",
-                 "rafale": "MSAP_API_RAFALE", "lot_max": "MSAP_API_LOT_MAX"}
+        names = {"database_url": "DATABASE_URL", **{name: f"MSAP_API_{name.upper()}" for name in cls.model_fields
+                                                     if name not in ("root", "database_url")}}
         values = {key: env[var] for key, var in names.items() if env.get(var)}
         try:
             return cls(root=root, **{**values, **overrides})

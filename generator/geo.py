@@ -36,6 +36,20 @@ class Departement:
     region: str
 
 
+#: the time zone of each overseas département (the others live on Paris time): a Maison's hours, the « open now »
+#: of its page and the times of its visits are its own wall clock
+TIME_ZONES = {
+    "971": "America/Guadeloupe", "972": "America/Martinique", "973": "America/Cayenne",
+    "974": "Indian/Reunion", "975": "America/Miquelon", "976": "Indian/Mayotte",
+    "977": "America/St_Barthelemy", "978": "America/Marigot", "986": "Pacific/Wallis",
+    "987": "Pacific/Tahiti", "988": "Pacific/Noumea",
+}
+
+
+def time_zone(departement: str) -> str:
+    return TIME_ZONES.get(departement, "Europe/Paris")
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance (haversine), in kilometres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

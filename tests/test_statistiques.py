@@ -125,7 +125,7 @@ def frequentation(html: str) -> str:
 def test_fetched_statistics_on_the_fiche_the_departement_and_the_national_page(tmp_path, monkeypatch, api, capsys):
     root = tmp_path / "projet"
     site = build_site(root, tmp_path / "site", monkeypatch, api.url)
-    assert api.requests == ["/api/v1/statistiques?de=2025-12&a=2026-11&seuil=5"]  # 12 months to November 2026
+    assert api.requests == ["/api/v1/statistiques?de=2025-12&mois=12&seuil=5"]  # 12 months to November 2026
     assert "Avertissement" not in capsys.readouterr().err
     fiche = frequentation(read(site, "maisons/23/gueret"))
     months = table(fiche, "Visites par mois")

@@ -36,7 +36,27 @@
     f.attente = f.attente || []; f.lots = f.lots || []; f.refuses = f.refuses || [];
     return f;
   }
-  function session() { var s = lire(CLE.session, null); return s && s.jeton && s.maison ? s : null; }
+  // Le jeton ne vit que le temps de l'onglet (sessionStorage) ; avec « Se souvenir de cet appareil », il est gardé
+  // sur l'appareil (localStorage) pendant SOUVENIR jours, puis redemandé.
+  var SOUVENIR = 30;
+  function session() {
+    var s = null;
+    try { s = JSON.parse(sessionStorage.getItem(CLE.session) || "null"); } catch (e) { s = null; }
+    if (!s) {
+      s = lire(CLE.session, null);
+      if (s && !(s.expire > Date.now())) { oublierSession(); s = null; }
+    }
+    return s && s.jeton && s.maison ? s : null;
+  }
+  function garderSession(valeur, souvenir) {
+    oublierSession();
+    if (souvenir) ecrire(CLE.session, Object.assign({ expire: Date.now() + SOUVENIR * 86400000 }, valeur));
+    else sessionStorage.setItem(CLE.session, JSON.stringify(valeur));
+  }
+  function oublierSession() {
+    try { sessionStorage.removeItem(CLE.session); } catch (e) { /* rien à oublier */ }
+    try { localStorage.removeItem(CLE.session); } catch (e) { /* rien à oublier */ }
+  }
 
   // --- petits outils ---------------------------------------------------------------------------------------
   function uuid() {
@@ -134,7 +154,8 @@
                              "jeton d'agent de votre Maison.");
     }
     try {
-      ecrire(CLE.session, { jeton: jeton, maison: r.donnees.maison, nom: r.donnees.nom || r.donnees.maison });
+      garderSession({ jeton: jeton, maison: r.donnees.maison, nom: r.donnees.nom || r.donnees.maison },
+                    $("souvenir").checked);
     } catch (e) {
       return erreurConnexion("Ce navigateur ne permet pas de garder le jeton (stockage désactivé ou plein).");
     }
@@ -150,7 +171,7 @@
     if (n && !window.confirm(nombre(n, "visite") + " pas encore envoyée" + (n > 1 ? "s" : "") + " : elles restent " +
                              "gardées sur cet appareil et partiront à la prochaine connexion avec un jeton de cette " +
                              "Maison. Se déconnecter quand même ?")) return;
-    localStorage.removeItem(CLE.session);
+    oublierSession();
     localStorage.removeItem(CLE.compteur);
     montrerConnexion("Vous êtes déconnecté. Saisissez un jeton pour reprendre la saisie.");
     $("jeton").focus();

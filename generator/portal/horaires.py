@@ -10,19 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..geo import TIME_ZONES, time_zone  # noqa: F401 - the templates and the browser data use them
 from ..schema.fields import JOURS, minutes
 
-TIME_ZONES = {
-    "971": "America/Guadeloupe", "972": "America/Martinique", "973": "America/Cayenne",
-    "974": "Indian/Reunion", "975": "America/Miquelon", "976": "Indian/Mayotte",
-    "977": "America/St_Barthelemy", "978": "America/Marigot", "986": "Pacific/Wallis",
-    "987": "Pacific/Tahiti", "988": "Pacific/Noumea",
-}
 SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def time_zone(departement: str) -> str:
-    return TIME_ZONES.get(departement, "Europe/Paris")
 
 
 def _span(slot: str) -> tuple[str, str]:

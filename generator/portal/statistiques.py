@@ -136,11 +136,11 @@ def periode(today: dt.date, mois: int) -> tuple[str, str]:
     return f"{first // 12:04d}-{first % 12 + 1:02d}", f"{today.year:04d}-{today.month:02d}"
 
 
-def fetch(url: str, de: str, a: str, seuil: int, timeout: float = TIMEOUT) -> Reponse:
-    """GET {url}api/v1/statistiques; raises :class:`Injoignable` or :class:`Invalide`."""
+def fetch(url: str, de: str, mois: int, seuil: int, timeout: float = TIMEOUT) -> Reponse:
+    """GET {url}api/v1/statistiques: ``mois`` months from ``de``; raises :class:`Injoignable` or :class:`Invalide`."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise Injoignable(f"adresse « {url} » invalide : elle doit commencer par http:// ou https://")
-    query = urllib.parse.urlencode({"de": de, "a": a, "seuil": seuil})
+    query = urllib.parse.urlencode({"de": de, "mois": mois, "seuil": seuil})
     request = urllib.request.Request(f"{url}api/v1/statistiques?{query}",
                                      headers={"Accept": "application/json", "User-Agent": "msap-build"})
     try:
@@ -226,9 +226,9 @@ def load(root: Path, config: Any, today: dt.date) -> Statistiques:
     snapshot = root / SNAPSHOT
     problem = ""
     if url:
-        de, a = periode(today, config.statistiques_mois)
+        de, _a = periode(today, config.statistiques_mois)
         try:
-            reponse = fetch(url, de, a, config.statistiques_seuil)
+            reponse = fetch(url, de, config.statistiques_mois, config.statistiques_seuil)
         except Injoignable as exc:
             problem = str(exc)
         except Invalide as exc:

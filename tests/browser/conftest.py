@@ -196,17 +196,22 @@ def page(browser):
 
     context.route(lambda url: not is_local(url), block)
     context.route_web_socket(lambda url: not is_local(url), block_socket)
-    page = context.new_page()
+    page = watch(context.new_page(), errors)
     page.msap_external_requests = external
-    page.msap_errors = errors
-    page.on("console", lambda message: _on_console(message, errors))
-    page.on("pageerror", lambda error: errors.append(f"exception : {error.name}: {error.message}"))
     yield page
     context.close()
     if external:
         listed = "\n".join(f"  {url}" for url in external)
         pytest.fail(f"La page a tenté de joindre {len(external)} adresse(s) hors de la machine "
                     f"(requêtes bloquées) :\n{listed}", pytrace=False)
+
+
+def watch(page, errors: list[str] | None = None):
+    """A page whose console errors and uncaught errors go to ``page.msap_errors`` (another tab of a test too)."""
+    page.msap_errors = [] if errors is None else errors
+    page.on("console", lambda message: _on_console(message, page.msap_errors))
+    page.on("pageerror", lambda error: page.msap_errors.append(f"exception : {error.name}: {error.message}"))
+    return page
 
 
 def _on_console(message, errors: list[str]) -> None:
@@ -229,7 +234,9 @@ class Axe:
 
     def __call__(self, page) -> list[dict]:
         if not page.evaluate("() => typeof window.axe === 'object'"):
-            page.add_script_tag(content=self.source)
+            # Evaluated by the browser's devtools, not as a page script: a page's Content-Security-Policy (the
+            # agents' form sends one) does not apply to it.
+            page.evaluate(self.source + "\n;true")
         return page.evaluate(
             """async (tags) => (await axe.run(document, {
                    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],

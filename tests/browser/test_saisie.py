@@ -22,6 +22,8 @@ from frequentation.app import create_app
 from frequentation.settings import Settings
 from frequentation.tables import cumul, idempotence, visite
 
+from .conftest import watch
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAISIE = REPO_ROOT / "frequentation" / "saisie"
 MAISON = "fs-temp-30"
@@ -116,6 +118,10 @@ def stored(page, key: str):
     return page.evaluate(f"JSON.parse(localStorage.getItem('{key}') || 'null')")
 
 
+def in_tab(page, key: str):
+    return page.evaluate(f"JSON.parse(sessionStorage.getItem('{key}') || 'null')")
+
+
 def network_noise(errors: list[str]) -> list[str]:
     """Console errors other than the browser's own report of a failed or refused request."""
     return [e for e in errors if "Failed to load resource" not in e]
@@ -130,7 +136,8 @@ def test_token_once_then_a_visit_recorded_with_the_keyboard_alone(form, api, tok
     page.locator("#espace").wait_for()
     assert page.locator("#maison").inner_text() == "France services d’Ahun"
     assert page.evaluate("document.activeElement.id") == "visite-titre"
-    assert stored(page, "msap-saisie-session")["maison"] == MAISON
+    assert in_tab(page, "msap-saisie-session")["maison"] == MAISON  # for this tab only
+    assert stored(page, "msap-saisie-session") is None  # nothing kept on the device
     page.locator("#compteur").filter(has_text="Aujourd'hui : 0 visite").wait_for()
 
     tab_to(page, "el.name === 'canal'")
@@ -247,15 +254,45 @@ def test_a_wrong_token_is_refused_with_the_api_reason(form, api, token):
     assert field.get_attribute("aria-invalid") == "true"
     assert page.evaluate("document.activeElement.id") == "jeton"
     assert page.locator("#espace").is_hidden() and stored(page, "msap-saisie-session") is None
+    assert in_tab(page, "msap-saisie-session") is None
 
     field.fill(token)  # then the right one; « Changer de jeton » brings the question back
     field.press("Enter")
     page.locator("#espace").wait_for()
     page.get_by_role("button", name="Changer de jeton / se déconnecter").click()
     assert page.locator("#connexion").is_visible() and page.locator("#espace").is_hidden()
-    assert stored(page, "msap-saisie-session") is None
+    assert stored(page, "msap-saisie-session") is None and in_tab(page, "msap-saisie-session") is None
     assert page.evaluate("document.activeElement.id") == "jeton"
     assert network_noise(page.msap_errors) == []
+
+
+def test_the_token_lives_for_the_tab_unless_the_device_is_remembered_then_expires(form, api, token):
+    page = form
+    login(page, api, token)
+    other = watch(page.context.new_page())  # another tab (a closed tab's storage is gone the same way)
+    other.clock.set_fixed_time(NOW)
+    other.goto(api.form)
+    other.locator("#connexion").wait_for()
+    assert other.locator("#espace").is_hidden()  # the token was not kept on the device
+    other.get_by_label("Jeton d'accès de la Maison").fill(token)
+    other.get_by_label("Se souvenir de cet appareil pendant 30 jours").check()
+    other.get_by_role("button", name="Se connecter").click()
+    other.locator("#espace").wait_for()
+    kept = stored(other, "msap-saisie-session")
+    assert kept["maison"] == MAISON and in_tab(other, "msap-saisie-session") is None
+    days = (kept["expire"] - other.evaluate("Date.now()")) / 86_400_000
+    assert 29.9 < days <= 30
+    third = watch(page.context.new_page())  # remembered: a new tab opens the form at once
+    third.clock.set_fixed_time(NOW)
+    third.goto(api.form)
+    third.locator("#espace").wait_for()
+    third.evaluate("""() => { const s = JSON.parse(localStorage.getItem('msap-saisie-session'));
+                              s.expire = Date.now() - 1; localStorage.setItem('msap-saisie-session', JSON.stringify(s)); }""")
+    third.reload()
+    third.locator("#connexion").wait_for()  # expired: asked again, and forgotten
+    assert stored(third, "msap-saisie-session") is None
+    for p in (page, other, third):
+        assert network_noise(p.msap_errors) == []  # no refusal by the Content-Security-Policy either
 
 
 def test_offline_visits_wait_on_the_device_then_are_sent_once_back_online(form, api, token):

@@ -36,7 +36,9 @@ def test_a_visit_is_recorded_read_back_and_counted_today(api):
 
 def test_a_time_with_an_offset_is_stored_as_the_maisons_wall_clock(api):
     body = api.post("fs-a", visit(quand="2026-07-01T08:00:00Z")).json()
-    assert body["quand"] == "2026-07-01T10:00:00"  # Paris is UTC+2 in summer
+    assert body["quand"] == "2026-07-01T10:00:00+02:00"  # Paris is UTC+2 in summer: the answer says so
+    winter = api.post("fs-a", visit(quand="2026-12-01T10:00")).json()
+    assert winter["quand"] == "2026-12-01T10:00:00+01:00"  # a local time comes back with the Maison's offset
 
 
 @pytest.mark.parametrize("method, path", [
@@ -168,7 +170,7 @@ def test_rollups_follow_every_record_correction_and_deletion(api, reseau):
     with api.engine.connect() as conn:
         recounted = {tuple(r[:5]): r[5] for r in conn.execute(select(cumul)) if r[5]}
     assert running == recounted
-    nation = api.client.get("/api/v1/national/statistiques?de=2026-01&a=2026-11", headers=api.headers("national"))
+    nation = api.client.get("/api/v1/national/statistiques?de=2026-01&mois=11", headers=api.headers("national"))
     assert nation.json()["visites"] == count(api) == 50
     assert sum(m["visites"] for m in nation.json()["par_mois"]) == 50
 
@@ -179,7 +181,7 @@ def test_public_figures_hide_small_counts_and_what_would_give_them_away(api):
     for _ in range(3):
         api.post("fs-a", visit(resultat="non-resolu", canal="telephone"))
     api.post("fs-b", visit())
-    public = api.client.get("/api/v1/statistiques?de=2026-11&a=2026-11").json()
+    public = api.client.get("/api/v1/statistiques?de=2026-11&mois=1").json()
     a = public["maisons"]["fs-a"]
     assert a["visites"] == 15
     assert {c["id"]: c["visites"] for c in a["canaux"]} == {"sur-place": None, "telephone": None}  # 12 hidden too
@@ -187,9 +189,9 @@ def test_public_figures_hide_small_counts_and_what_would_give_them_away(api):
     assert a["taux_resolution"] is None
     assert public["maisons"]["fs-b"]["visites"] is None and public["seuil"] == 5
     assert public["departements"]["23"]["visites"] == 16 and public["national"]["visites"] == 16
-    raised = api.client.get("/api/v1/statistiques?de=2026-11&a=2026-11&seuil=20").json()
+    raised = api.client.get("/api/v1/statistiques?de=2026-11&mois=1&seuil=20").json()
     assert raised["maisons"]["fs-a"]["visites"] is None and raised["seuil"] == 20
-    lowered = api.client.get("/api/v1/statistiques?de=2026-11&a=2026-11&seuil=2").json()
+    lowered = api.client.get("/api/v1/statistiques?de=2026-11&mois=1&seuil=2").json()
     assert lowered["seuil"] == 5  # never below the server's own threshold
 
 
@@ -227,9 +229,25 @@ def test_writes_are_rate_limited_per_token(database_url, reseau):
     limited.engine.dispose()
 
 
-def test_periods_are_checked(api):
+def test_periods_are_bounded_and_written_as_the_document_says(api):
     bad = api.client.get("/api/v1/statistiques?de=2026-13")
     assert bad.status_code == 422 and bad.json()["details"][0]["champ"] == "de"
-    empty = api.client.get("/api/v1/statistiques?de=2026-05&a=2026-01")
-    assert empty.status_code == 422 and "période" in empty.json()["erreur"]
+    for query in ("de=0001-01", "de=1999-12", "de=2100-01", "mois=0", "mois=121", "mois=-1"):
+        refused = api.client.get(f"/api/v1/statistiques?{query}")
+        assert refused.status_code == 422, query
+    # the old end of a period is refused with a reason, not silently ignored
+    old = api.client.get("/api/v1/statistiques?de=2026-05&a=2026-01")
+    assert old.status_code == 422 and "« a »" in old.json()["erreur"] and "mois" in old.json()["indice"]
+    longest = api.client.get("/api/v1/statistiques?de=2090-01&mois=120").json()
+    assert longest["periode"] == {"de": "2090-01", "a": "2099-12"}  # stops at the last month accepted
+    assert len(longest["national"]["par_mois"]) == 120
     assert aggregates.months("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    # days: bounded; an end before the start is an empty period, not an error
+    headers = api.headers("fs-a")
+    api.post("fs-a", visit(quand="2026-11-20T10:00"))
+    assert api.client.get("/api/v1/maisons/fs-a/visites?du=1999-12-31", headers=headers).status_code == 422
+    assert api.client.get("/api/v1/maisons/fs-a/visites?du=2026-02-30", headers=headers).status_code == 422
+    empty = api.client.get("/api/v1/maisons/fs-a/visites?du=2026-11-30&au=2026-11-01", headers=headers)
+    assert empty.status_code == 200 and empty.json()["visites"] == []
+    found = api.client.get("/api/v1/maisons/fs-a/visites?du=2026-11-01&au=2026-11-30", headers=headers)
+    assert len(found.json()["visites"]) == 1
