@@ -3,6 +3,7 @@
 - ``schemas/<kind>.schema.json``: JSON Schema of each kind (editors, CMS, other tools);
 - ``docs/champs.md``: every field of every kind, its type and its French description;
 - ``docs/configuration.md``: every option of the ``extra.msap`` section of mkdocs.yml;
+- ``docs/hebergement.md``: the HTTP headers the web host sends (generator/portal/headers.py);
 - ``admin/config.yml``: the web editor's configuration (Decap CMS), see :mod:`generator.cms.config`.
 """
 from __future__ import annotations
@@ -130,6 +131,8 @@ def generated(root: Path | None = None) -> dict[str, str]:
     files = json_schemas()
     files["docs/champs.md"] = fields_doc()
     files["docs/configuration.md"] = config_doc()
+    from .portal.headers import documentation
+    files["docs/hebergement.md"] = documentation(Config())
     if root is not None:
         from .cms.config import config_yaml
         from .config import load_config

@@ -118,16 +118,43 @@ def load(text: str, first_line: int = 1, lines: bool = True) -> Parsed:
     return _load(text, first_line, {})
 
 
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _file_lines(text: str) -> list[int]:
+    """YAML 1.1 breaks lines at U+0085, U+2028 and U+2029 too, a file's editor only at « \\n »: the file line of
+    each of YAML's lines (0-based), for a text holding such characters."""
+    out, line = [0], 0
+    for char in text:
+        if char == "\n":
+            line += 1
+            out.append(line)
+        elif char in _OTHER_BREAKS:
+            out.append(line)
+    return out
+
+
 def _load(text: str, first_line: int, lines: dict[Path, int] | None) -> Parsed:
+    parsed = _load_yaml(text, first_line, lines)
+    if lines is not None and any(b in text for b in _OTHER_BREAKS):
+        mapping = _file_lines(text)
+        parsed = Parsed(parsed.data, {loc: mapping[min(n, len(mapping) - 1)] for loc, n in parsed.lines.items()})
+    return parsed
+
+
+def _load_yaml(text: str, first_line: int, lines: dict[Path, int] | None) -> Parsed:
     loader = ContentLoader(text)
     try:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            line = mark.line if mark else 0
+            if any(b in text for b in _OTHER_BREAKS):
+                line = _file_lines(text)[min(line, len(_file_lines(text)) - 1)]
             raise YamlProblem(
                 f"YAML illisible ({_french_problem(exc.problem or exc.context or '')})",
-                mark.line if mark else 0,
+                line,
                 "vérifiez l'indentation (des espaces, pas de tabulation) et mettez entre guillemets "
                 "les valeurs qui contiennent « : » ou commencent par « - », « [ », « { », « & », « * » ou « # »",
             ) from None

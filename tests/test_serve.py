@@ -87,7 +87,8 @@ def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
     try:
         url = f"http://127.0.0.1:{port}/maisons/23/gueret/"
         assert "09:00 – 12:00, 13:30 – 17:00" in get(url)
-        assert "/__msap/version" in get(url)  # open pages reload themselves, in this mode only
+        assert '<script src="/__msap/recharger.js">' in get(url)  # open pages reload themselves, in this mode only
+        assert "/__msap/version" in get(url.split("/maisons/")[0] + "/__msap/recharger.js")
         assert "__msap" not in (tmp_path / "site/maisons/23/gueret/index.html").read_text(encoding="utf-8")
         fragments_before = fragments(tmp_path / "site/pagefind")
         fiche = root / "content/maisons/23/gueret.md"

@@ -389,3 +389,30 @@ def test_the_repository_itself_holds_no_link():
 def test_a_project_fixture_holds_no_link(tmp_path):
     Project(tmp_path / "p")
     assert [p for p in (tmp_path / "p").rglob("*") if p.is_symlink()] == []
+
+
+def test_a_line_separator_does_not_shift_the_lines_of_later_problems(project, capsys):
+    """YAML counts U+2028 as a line break, an editor does not: the problems below it keep their file line."""
+    text = VALID_MAISON.replace("telephone: 05 55 51 00 00", 'groupe: "a\u2028b"\ntelephone: 05 55')
+    project.write("content/maisons/23/gueret.md", text)
+    code, out, _ = project.msap("check", capsys=capsys)
+    lines = text.split("\n")
+    expected = next(i for i, line in enumerate(lines, 1) if line.startswith("telephone"))
+    assert code == 1 and f"content/maisons/23/gueret.md:{expected}: telephone: « 05 55 »" in out, out
+    separator = next(i for i, line in enumerate(lines, 1) if line.startswith("groupe"))
+    assert f"content/maisons/23/gueret.md:{separator}: groupe: la valeur contient un caractère de contrôle " \
+           "(\\u2028)" in out
+
+
+def test_a_name_on_two_lines_never_starts_a_line_in_a_report(project, capsys, tmp_path):
+    """A line break is allowed in a text (YAML block scalars): every command shows it escaped."""
+    project.write("content/maisons/23/gueret.md", VALID_MAISON.replace(
+        "nom: France services de Guéret", 'nom: "Guéret\\n::warning file=x::forgé"').replace(
+        "verifie_le: 2026-01-15", "verifie_le: 2020-01-15"))
+    outputs = []
+    for args in (("check",), ("stale", "--complet"), ("build", "--site-dir", str(tmp_path / "site"), "--no-search")):
+        _code, out, err = project.msap(*args, capsys=capsys)
+        outputs.append(out + err)
+    assert "Guéret ::warning" in outputs[1]  # the stale list names it, on one line
+    for text in outputs:
+        assert not any(line.startswith("::") for line in text.splitlines()), text

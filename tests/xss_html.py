@@ -18,6 +18,7 @@ BAD_SCHEME = re.compile(r"^(?:javascript|vbscript|livescript|data):")
 BAD_STYLE = re.compile(r"expression\(|javascript:|vbscript:|-moz-binding|behavior:|@import")
 LOADERS = {"script": "src", "img": "src", "link": "href", "source": "src", "video": "src", "audio": "src"}
 FORM_ATTRS = {"class", "id", "action", "method", "role", "aria-label"}
+CLOBBERING = {"img", "form", "embed", "object", "iframe", "frameset", "image"}  # document.<name> becomes them
 OWN_SCRIPTS = ("assets/", "admin/")  # the theme's, the portal's and vendored scripts; the web editor's own
 
 
@@ -41,6 +42,7 @@ class Scanner(HTMLParser):
         self.scripts = 0
         self.script: tuple[dict, list[str]] | None = None
         self.style: list[str] | None = None
+        self.ids: set[str] = set()
 
     def bad(self, what: str) -> None:
         self.problems.append(f"{self.page}: {what[:200]}")
@@ -67,6 +69,13 @@ class Scanner(HTMLParser):
                 self.bad(f"animation vers une URL exécutable dans {raw}")
             elif name == "style" and BAD_STYLE.search(url):
                 self.bad(f"style dangereux dans {raw}")
+        ident = attrs_.get("id")
+        if ident is not None:  # DOM clobbering: a second element with an id the portal's scripts look up
+            if ident in self.ids:
+                self.bad(f"identifiant en double « {ident} » dans {raw}")
+            self.ids.add(ident)
+        if "name" in attrs_ and tag in CLOBBERING:
+            self.bad(f"name sur <{tag}> (masque une propriété de document) dans {raw}")
         if tag == "meta" and "http-equiv" in attrs_:
             self.bad(f"meta http-equiv dans {raw}")
         if tag == "form" and (set(attrs_) - FORM_ATTRS or not self._own_form(attrs_.get("action"))):

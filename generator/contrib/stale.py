@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..content import Fiche, load_site
-from ..diagnostics import Report, plural
+from ..diagnostics import Report, plural, shown
 from ..geo import Geo, fold
 
 LIMIT = 60_000  # characters; a GitHub issue body holds 65 536
@@ -152,7 +152,8 @@ def _mentions(fiches: list[Fiche]) -> str:
 
 
 def _md(text: str) -> str:
-    """A name as link text: brackets and the like would break the Markdown."""
+    """A name as link text, on one line: brackets and the like would break the Markdown."""
+    text = shown(" ".join(text.split()))
     for char in "\\[]*_`<>":
         text = text.replace(char, "\\" + char)
     return text

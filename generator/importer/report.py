@@ -1,7 +1,7 @@
 """The import report, in French: what changed, what is new, what vanished, what was repaired."""
 from __future__ import annotations
 
-from ..diagnostics import plural
+from ..diagnostics import plural, shown
 from .run import ImportResult
 
 
@@ -33,7 +33,7 @@ def render_report(result: ImportResult, dry_run: bool = False) -> str:
         f"{plural(len(result.kept), 'fiche')} avec des modifications manuelles conservées ; "
         f"{plural(len(result.disappeared), 'site')} disparu(s) ; {plural(len(result.notes), 'remarque')} ; "
         f"{plural(len(result.writes), 'fichier')} {verb}.")
-    return "\n".join(out)
+    return "\n".join(shown(line) for line in out)  # a value of the list never starts a line of its own
 
 
 def section(out: list[str], title: str, lines: list[str], limit: int | None = None) -> None:

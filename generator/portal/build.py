@@ -20,7 +20,7 @@ from ..cms.site import AdminError, write_admin
 from .. import tree
 from ..config import Config
 from ..diagnostics import Report, shown
-from . import atomic, cache, exports, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
+from . import atomic, cache, exports, headers, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
 from .background import Background, BackgroundError, InThread, Later
 from .model import Portal
 from .pages import all_pages
@@ -226,6 +226,7 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
         data.join()
+        headers.write(config, out)  # every top-level folder is written now
         timings["données ouvertes, cartes, sitemap (en parallèle)"] = time.perf_counter() - mark
         if index is not None:
             mark = time.perf_counter()

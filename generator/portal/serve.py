@@ -23,18 +23,21 @@ from typing import Any
 
 from ..config import Config
 from ..content import load_fiche
-from ..diagnostics import Report
+from ..diagnostics import Report, shown
 from ..schema import KINDS
-from . import atomic, urls
+from . import atomic, headers, urls
 from .build import BuildError, build, forum_rubriques, make_renderer, site_url_of
 from .minimap import MiniMaps
 from .model import Portal
 from .pages import all_pages
 from .recherche import SearchError, index_pages
 
-RELOAD = (b'<script>(function(){var v=null;setInterval(function(){fetch("/__msap/version").then(function(r)'
-          b'{return r.text()}).then(function(t){if(v!==null&&t!==v)location.reload();v=t}).catch(function(){})},'
-          b'700)})()</script>')
+# Served pages reload after a rebuild; the script is a file (the pages' Content-Security-Policy allows no inline
+# script, and msap serve applies it as a web host would: generator/portal/headers.py).
+RELOAD = b'<script src="/__msap/recharger.js"></script>'
+RELOAD_JS = (b'(function(){var v=null;setInterval(function(){fetch("/__msap/version").then(function(r)'
+             b'{return r.text()}).then(function(t){if(v!==null&&t!==v)location.reload();v=t}).catch(function(){})},'
+             b'700)})()\n')
 
 
 class Live:
@@ -47,6 +50,18 @@ class Live:
         self.search_copies: dict[str, tuple[str, str]] = {}  # path → (title, search copy), re-indexed after an edit
         self.search_thread: threading.Thread | None = None
         self.stats = None  # the visit statistics: asked from the API at the first build only
+        self._headers: tuple[float, list[headers.Rule]] = (-1.0, [])
+
+    def headers_for(self, path: str) -> dict[str, str]:
+        """The headers the built site asks for (its ``_headers`` file, read again when it changes)."""
+        target = self.site_dir / headers.FILE
+        try:
+            stamp = target.stat().st_mtime
+        except OSError:
+            return {}
+        if stamp != self._headers[0]:
+            self._headers = (stamp, headers.parse(target.read_text(encoding="utf-8")))
+        return headers.for_path(self._headers[1], path)
 
     def full(self) -> None:
         started = time.perf_counter()
@@ -87,7 +102,7 @@ class Live:
         model = KINDS[kind][0]
         fiche = load_fiche(kind, model, path, self.root, report)
         if report.errors or fiche is None or fiche.data is None:
-            print(report.render("text") or f"{path}: illisible", file=sys.stderr)
+            print(report.render("text") or f"{shown(path)}: illisible", file=sys.stderr)
             print("msap serve : fiche refusée, la page publiée n'a pas changé", file=sys.stderr)
             return True
         if old is None:
@@ -100,7 +115,7 @@ class Live:
             if page.path == first:
                 self._write(page)
                 self.version += 1
-                print(f"{path.relative_to(self.root)} : page reconstruite en "
+                print(f"{shown(path.relative_to(self.root))} : page reconstruite en "
                       f"{(time.perf_counter() - started) * 1000:.0f} ms")
             elif page.path in wanted:
                 pages.append(page)
@@ -193,6 +208,11 @@ def handler(live: Live):
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
             pass
 
+        def end_headers(self) -> None:
+            for name, value in live.headers_for(self.path).items():
+                self.send_header(name, value)
+            super().end_headers()
+
         def _send(self, body: bytes, content_type: str) -> None:
             self.send_response(200)
             self.send_header("Content-Type", content_type)
@@ -204,6 +224,8 @@ def handler(live: Live):
         def do_GET(self) -> None:  # noqa: N802
             if self.path == "/__msap/version":
                 return self._send(str(live.version).encode(), "text/plain")
+            if self.path == "/__msap/recharger.js":
+                return self._send(RELOAD_JS, "text/javascript")
             path = self.translate_path(self.path)
             if Path(path).is_dir() and self.path.split("?")[0].endswith("/"):
                 path = str(Path(path) / "index.html")

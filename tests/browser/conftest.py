@@ -110,6 +110,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (name imposed by the base class)
         pass
 
+    def end_headers(self) -> None:
+        """The headers the built site asks for in its ``_headers`` file, as a web host applies them: every
+        page is tested under the Content-Security-Policy it ships with."""
+        from generator.portal import headers
+
+        shipped = Path(self.directory) / headers.FILE
+        if shipped.is_file():
+            for name, value in headers.for_path(headers.parse(shipped.read_text(encoding="utf-8")),
+                                                self.path).items():
+                self.send_header(name, value)
+        super().end_headers()
+
 
 class _QuietServer(http.server.ThreadingHTTPServer):
     """Threaded server that ignores the connections the browser drops (aborted loads, closed pages)."""

@@ -163,3 +163,55 @@ def test_pages_read_without_javascript(browser, base):
         assert page.get_by_role("link", name="France services Bourganeuf").count() == 0
     finally:
         context.close()
+
+
+VIOLATIONS = """() => { window.__csp = []; document.addEventListener("securitypolicyviolation",
+    e => window.__csp.push(e.violatedDirective + " " + e.blockedURI)); }"""
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_runs_under_the_content_security_policy_it_ships(page, base, name):
+    """The page is served with the headers of its ``_headers`` (as a web host would): nothing it needs is
+    refused, and it does run its scripts (a refused script would leave the page without them)."""
+    import urllib.request
+    shipped = urllib.request.urlopen(base + TEMPLATES[name]).headers
+    assert "script-src 'self' 'wasm-unsafe-eval';" in shipped["Content-Security-Policy"]
+    assert "unsafe-inline" not in shipped["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    page.add_init_script(f"({VIOLATIONS})()")
+    page.goto(base + TEMPLATES[name])
+    if name == "recherche":
+        _results(page)
+    if name.startswith("carte"):
+        page.locator(".leaflet-control-attribution a").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__csp") == []
+    assert [e for e in page.msap_errors if "Content Security Policy" in e] == []
+    if name != "carte-integree":  # the embeddable map is a page of its own, without the theme
+        assert page.evaluate("document.documentElement.classList.contains('js')")  # mkdocs-material's bundle ran
+        assert page.evaluate("typeof __md_scope === 'object' && __md_scope.href") == base  # the site's root
+
+
+def test_an_inline_script_would_be_refused(page, base):
+    """The policy is enforced (the test above could not fail without it): a script written into a page is not
+    run."""
+    page.add_init_script(f"({VIOLATIONS})()")
+    page.goto(base + "maisons/23/gueret/")
+    page.evaluate("""() => { const s = document.createElement("script"); s.textContent = "window.__ran = 1";
+                             document.body.append(s); }""")
+    assert page.evaluate("window.__ran") is None
+    page.wait_for_function("window.__csp.length > 0")  # and the listener the test above relies on saw it
+    assert page.evaluate("window.__csp")[0].startswith("script-src")
+    page.msap_errors.clear()
+
+
+def test_only_the_embeddable_map_may_be_framed_by_another_site(base):
+    import urllib.request
+    fiche = urllib.request.urlopen(base + "maisons/23/gueret/").headers
+    embed = urllib.request.urlopen(base + "maisons/carte/integrer/").headers
+    admin = urllib.request.urlopen(base + "admin/").headers
+    assert fiche["X-Frame-Options"] == "SAMEORIGIN" and "frame-ancestors" not in fiche["Content-Security-Policy"]
+    assert embed["Content-Security-Policy"].endswith("frame-ancestors *")
+    assert admin["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in admin["Content-Security-Policy"]
+    for answer in (fiche, embed, admin):
+        assert answer["X-Content-Type-Options"] == "nosniff"
+        assert answer["Referrer-Policy"] == "strict-origin-when-cross-origin"

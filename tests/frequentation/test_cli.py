@@ -59,3 +59,16 @@ def test_the_migrations_create_exactly_the_tables_the_code_describes(database_ur
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_every_setting_is_documented_with_its_variable():
+    """Meta-test: each setting of the API has its environment variable in its docstring and in the docs."""
+    from frequentation.settings import Settings
+
+    doc = (REPO / "docs" / "frequentation.md").read_text(encoding="utf-8")
+    for name, info in Settings.model_fields.items():
+        if name == "root":
+            continue
+        variable = "DATABASE_URL" if name == "database_url" else f"MSAP_API_{name.upper()}"
+        assert info.description and info.description.startswith(f"`{variable}`"), name
+        assert f"`{variable}`" in doc, variable
