@@ -70,6 +70,7 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
                   description="Les agents consignent chaque visite ; les statistiques publiques alimentent le portail.",
                   openapi_url=f"{API}/openapi.json", docs_url=None, redoc_url=None, responses=ERREURS)
     app.state.engine, app.state.reseau, app.state.settings, app.state.seats = engine, reseau, settings, seats
+    app.state.public_workers = public_workers
     weakref.finalize(app, public_workers.close)
     app.add_middleware(guard.Guard, max_body=settings.corps_max, timeout=settings.delai_requete)
 

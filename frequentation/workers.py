@@ -14,11 +14,26 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 _ENGINES: dict[str, Any] = {}
+
+
+def _follow_parent(parent: int) -> None:
+    """In a worker: end with the server. A thread notices within a second that the server is gone (a server
+    killed with SIGKILL left its workers behind, seen in the tests). Not PR_SET_PDEATHSIG: it follows the
+    thread that started the worker, and the server's threads come and go."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _public_bytes(url: str, start: str, end: str, threshold: int, seconds: float | None) -> bytes:
@@ -47,7 +62,8 @@ class PublicAggregates:
             return _public_bytes(self.url, start, end, threshold, self.seconds)
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_follow_parent, initargs=(os.getpid(),))
             pool = self._pool
         return pool.submit(_public_bytes, self.url, start, end, threshold, self.seconds).result()
 

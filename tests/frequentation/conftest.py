@@ -121,6 +121,11 @@ class Api:
         self.tokens["national"] = auth.create(self.engine, "relecteur")[1]
         self.tokens["relecteur-23"] = auth.create(self.engine, "relecteur", departement="23")[1]
 
+    def close(self) -> None:
+        """The base's connections and the worker processes of the public aggregates."""
+        self.app.state.public_workers.close()
+        self.engine.dispose()
+
     def headers(self, who: str, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
 
@@ -133,7 +138,7 @@ class Api:
 def api(database_url, reseau) -> Api:
     made = Api(database_url, reseau, rafale=1000, debit=1000)
     yield made
-    made.engine.dispose()
+    made.close()
 
 
 def visit(**changes) -> dict:

@@ -37,7 +37,7 @@ def test_anonymous_reads_are_rate_limited_per_client_address(database_url, resea
     other = TestClient(limited.app, client=("192.0.2.7", 40000))  # another address has its own allowance
     assert other.get("/api/v1/statistiques").status_code == 200
     assert limited.client.get("/api/v1/sante").status_code == 200  # the health probe is never limited
-    limited.engine.dispose()
+    limited.close()
 
 
 def test_public_aggregates_are_computed_once_then_served_from_the_cache(api):
@@ -58,7 +58,7 @@ def test_no_more_than_the_allowed_computations_run_at_once(database_url, reseau)
         refused = busy.client.get("/api/v1/statistiques")
         assert refused.status_code == 429 and refused.headers["Retry-After"] == "2"
     assert busy.client.get("/api/v1/statistiques").status_code == 200
-    busy.engine.dispose()
+    busy.close()
 
 
 def test_a_body_beyond_the_limit_is_refused_before_it_is_read_whole(database_url, reseau):
@@ -78,7 +78,7 @@ def test_a_body_beyond_the_limit_is_refused_before_it_is_read_whole(database_url
     fits = small.client.post("/api/v1/maisons/fs-a/visites/lot", json={"visites": [visit()] * 5},
                              headers=small.headers("fs-a"))
     assert fits.status_code == 201
-    small.engine.dispose()
+    small.close()
 
 
 def test_a_request_that_does_not_start_answering_in_time_gets_a_503():
@@ -121,7 +121,7 @@ def test_failed_authentications_are_rate_limited_per_address(database_url, resea
     assert api.client.get("/api/v1/moi", headers=known).status_code == 200  # a known token still goes
     other = TestClient(api.app, client=("192.0.2.8", 40000))
     assert other.get("/api/v1/moi", headers={"Authorization": "Bearer msap_x"}).status_code == 401
-    api.engine.dispose()
+    api.close()
 
 
 def test_every_answer_carries_the_security_headers(api):
@@ -200,3 +200,24 @@ def test_concurrent_identical_public_requests_compute_once():
     for t in threads:
         t.join()
     assert calls == [1]
+
+
+def test_the_workers_outlive_the_thread_that_started_them(tmp_path):
+    """The server's threads come and go (anyio ends idle ones): the worker processes they started stay."""
+    from frequentation import workers
+    from frequentation.db import migrate
+    url = f"sqlite:///{tmp_path / 'f.sqlite'}"
+    engine = engine_for(url)
+    migrate(engine)
+    engine.dispose()
+    pool = workers.PublicAggregates(url, 1)
+    done = []
+    starter = threading.Thread(target=lambda: done.append(pool.compute("2026-01", "2026-12", 5)))
+    starter.start()
+    starter.join()
+    time.sleep(1.5)
+    try:
+        again = json.loads(pool.compute("2026-01", "2026-12", 5))
+        assert json.loads(done[0])["periode"] == again["periode"] == {"de": "2026-01", "a": "2026-12"}
+    finally:
+        pool.close()

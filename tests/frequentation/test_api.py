@@ -226,7 +226,7 @@ def test_writes_are_rate_limited_per_token(database_url, reseau):
     refused = limited.post("fs-a", visit())
     assert int(refused.headers["Retry-After"]) >= 1 and "lot" in refused.json()["indice"]
     assert limited.post("fs-b", visit()).status_code == 201  # another token has its own allowance
-    limited.engine.dispose()
+    limited.close()
 
 
 def test_periods_are_bounded_and_written_as_the_document_says(api):

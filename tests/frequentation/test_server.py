@@ -179,3 +179,43 @@ def test_the_health_probe_answers_while_anonymous_clients_hammer_the_statistics(
     assert outcomes.get(200, 0) > 0 and outcomes.get(429, 0) > 0  # some computed, the others told to come back
     assert set(outcomes) <= {200, 429}
     assert p99 < 1000  # the target (100 ms) is measured by `msap api bench` (docs/frequentation.md)
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat", encoding="utf-8").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.add(int(entry))
+    return out
+
+
+def test_the_workers_of_a_killed_server_end_with_it(tmp_path):
+    server = Server(f"sqlite:///{tmp_path / 'f.sqlite'}").start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        conn.request("GET", "/api/v1/statistiques")
+        assert conn.getresponse().status == 200
+        workers = _children(server.proc.pid)
+        assert workers  # the public aggregates were computed in worker processes
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while any(os.path.exists(f"/proc/{p}") and "zombie" not in _state(p) for p in workers) \
+                and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [p for p in workers if os.path.exists(f"/proc/{p}") and "zombie" not in _state(p)] == []
+    finally:
+        server.stop()
+
+
+def _state(pid: int) -> str:
+    try:
+        return "zombie" if open(f"/proc/{pid}/stat", encoding="utf-8").read().rsplit(")", 1)[1].split()[0] == "Z" \
+            else "alive"
+    except OSError:
+        return "zombie"
