@@ -215,3 +215,41 @@ def test_only_the_embeddable_map_may_be_framed_by_another_site(base):
     for answer in (fiche, embed, admin):
         assert answer["X-Content-Type-Options"] == "nosniff"
         assert answer["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+SECTIONS = ["Accueil", "Trouver une Maison", "Démarches", "Boîte à outils", "Projets", "Qu'est-ce qu'une Maison ?",
+            "Données ouvertes"]
+
+
+def test_the_menu_reaches_every_main_section_on_a_phone_by_touch_and_keyboard(page, base):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + "maisons/23/gueret/")
+    menu = page.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false"
+    menu.focus()
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
+    drawer = page.locator("#msap-menu")
+    page.wait_for_function("document.activeElement && document.activeElement.closest('#msap-menu')")
+    links = [a for a in drawer.get_by_role("link").all() if a.inner_text().strip()]
+    assert [a.inner_text().strip() for a in links] == SECTIONS
+    assert all(a.is_visible() for a in links)
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Menu"
+    for name in SECTIONS[1:]:  # by touch: each section opens from the menu
+        menu.click()
+        drawer.get_by_role("link", name=name, exact=True).click()
+        page.wait_for_load_state()
+        assert page.locator("h1").first.inner_text().strip() != "", name
+    page.goto(base + "projets/")
+    assert page.locator("h1").inner_text() == "Projets des Maisons"
+    assert page.msap_errors == []
+
+
+def test_on_a_desktop_the_tabs_serve_and_the_drawer_stays_hidden(page, base):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(base + "maisons/23/gueret/")
+    assert page.locator(".md-tabs").is_visible()
+    assert page.locator("#msap-menu").is_hidden()
+    assert page.get_by_role("button", name="Menu").is_hidden()

@@ -1,0 +1,36 @@
+/* The ☰ button of the header opens the drawer of the main sections (theme/main.html). mkdocs-material makes it
+   a <label> for a hidden checkbox: a tap works, a keyboard cannot reach it and a screen reader does not know it is
+   a button. Here it becomes one: focusable, named, aria-expanded kept in step, Enter and Space open and close,
+   Escape closes and gives the focus back; focus goes to the first section when the drawer opens. */
+(function () {
+  "use strict";
+  var toggle = document.getElementById("__drawer");
+  var button = document.querySelector('.md-header label.md-header__button[for="__drawer"]');
+  var menu = document.getElementById("msap-menu");
+  if (!toggle || !button || !menu) return;
+  button.setAttribute("role", "button");
+  button.setAttribute("tabindex", "0");
+  button.setAttribute("aria-label", "Menu");
+  button.setAttribute("aria-controls", "msap-menu");
+  button.classList.add("msap-menu-bouton");
+  function sync() { button.setAttribute("aria-expanded", toggle.checked ? "true" : "false"); }
+  function set(open, focus) {
+    if (toggle.checked !== open) { toggle.checked = open; toggle.dispatchEvent(new Event("change")); }
+    sync();
+    if (open && focus) {
+      var first = menu.querySelector("a[href]");
+      if (first) setTimeout(function () { first.focus(); }, 50);
+    } else if (!open && focus) {
+      button.focus();
+    }
+  }
+  button.addEventListener("keydown", function (e) {
+    // mkdocs-material clicks a focused label on Enter (a listener on the document): not twice
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); e.stopPropagation(); set(!toggle.checked, true); }
+  });
+  toggle.addEventListener("change", sync);
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && toggle.checked) set(false, true);
+  });
+  sync();
+})();
