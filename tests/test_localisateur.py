@@ -20,21 +20,21 @@ def geo() -> Geo:
     return Geo(REPO / "data" / "geo")
 
 
-def decode_index(text: str) -> list[tuple[str, str, list[str], float, float]]:
+def decode_index(text: str) -> list[tuple[str, str, list[str], float, float, int]]:
     """The commune index read back as the browser reads it (localisateur.js, lireCommunes)."""
     out, dep, name, cps, lat, lon = [], "", "", [], 0, 0
     for line in text.splitlines():
         if line.startswith("#"):
             dep, name, cps, lat, lon = line[1:].split("\t")[0], "", [], 0, 0
             continue
-        shared, rest, codes, dlat, dlon = line.split("\t")
+        shared, rest, codes, dlat, dlon, *size = line.split("\t")
         name = name[:int(shared or 0)] + rest
         if codes == "-":
             cps = []
         elif codes:
             cps = [c if len(c) == 5 else dep + c for c in codes.split(" ")]
         lat, lon = lat + int(dlat), lon + int(dlon)
-        out.append((dep, name, cps, lat / 1000, lon / 1000))
+        out.append((dep, name, cps, lat / 1000, lon / 1000, int(size[0], 36) if size else 0))
     return out
 
 
@@ -44,11 +44,16 @@ def test_commune_index_holds_every_commune_with_its_postcodes_and_centre_in_unde
     decoded = decode_index(text)
     located = sorted((c for c in geo.communes.values() if c.lat is not None), key=lambda c: (c.departement, c.code_insee))
     assert len(decoded) == len(located) > 34_000
-    for (dep, name, cps, lat, lon), c in zip(decoded, located):
+    for (dep, name, cps, lat, lon, size), c in zip(decoded, located):
         assert (dep, name, cps) == (c.departement, c.nom, list(c.codes_postaux))
+        assert size == int(localisateur.size_class(c.population) or "0", 36)
         assert abs(lat - c.lat) <= 0.00051 and abs(lon - c.lon) <= 0.00051, c.nom
     # homonyms are told apart by their département
     assert {dep for dep, name, *_ in decode_index(text) if name == "Saint-Denis"} >= {"11", "30", "93", "974"}
+    # sizes rank prefixes and homonyms: a town before a village, a bigger one before a smaller one
+    sizes = {(name, dep): size for dep, name, _c, _la, _lo, size in decoded}
+    assert sizes[("Brive-la-Gaillarde", "19")] > sizes[("Brives", "36")] == 0
+    assert sizes[("Saint-Denis", "974")] > sizes[("Saint-Denis", "93")] > sizes[("Saint-Denis", "11")]
 
 
 def test_nearest_places_are_exact_against_brute_force(geo):

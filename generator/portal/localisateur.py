@@ -7,6 +7,7 @@ commune's centre). Distances are great-circle distances, the same formula as the
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,13 +226,13 @@ def lignes_communes(link: Any, rows: list[tuple[Any, Lieu, float]], pages: Any) 
 
 
 def commune_index(geo: Geo) -> str:
-    """The communes the browser searches, as compact text (≈ 380 KB gzipped for 35,000 communes).
+    """The communes the browser searches, as compact text (≈ 393 KB gzipped for 35,000 communes).
 
     One block per département, ``#<code>\\t<nom>``, then one line per commune:
-    ``<shared prefix length>\\t<rest of the name>\\t<postcodes>\\t<Δlat>\\t<Δlon>``: the name shares its first
+    ``<shared prefix length>\\t<rest of the name>\\t<postcodes>\\t<Δlat>\\t<Δlon>\\t<size>``: the name shares its first
     characters with the previous one (empty: none), postcodes drop the département's digits when they start
     with them (empty: same as the previous line, ``-``: none), and the centre is in thousandths of a degree,
-    as a difference from the previous commune of the block.
+    as a difference from the previous commune of the block; the size is :func:`size_class` of its population.
     """
     by_dep = geo.located_by_departement
     lines: list[str] = []
@@ -243,9 +244,21 @@ def commune_index(geo: Geo) -> str:
             shared = _shared(prev_name, c.nom)
             cps = " ".join(cp[len(dep):] if cp.startswith(dep) else cp for cp in c.codes_postaux) or "-"
             lat, lon = round(c.lat * 1000), round(c.lon * 1000)
-            lines.append(f"{shared or ''}\t{c.nom[shared:]}\t{'' if cps == prev_cps else cps}\t{lat - plat}\t{lon - plon}")
+            size = size_class(c.population)
+            lines.append(f"{shared or ''}\t{c.nom[shared:]}\t{'' if cps == prev_cps else cps}\t{lat - plat}\t{lon - plon}"
+                         + (f"\t{size}" if size else ""))
             prev_name, prev_cps, plat, plon = c.nom, cps, lat, lon
     return "\n".join(lines) + "\n"
+
+
+def size_class(population: int) -> str:
+    """A commune's size as one base-36 digit, for the communes of 1,000 inhabitants and more (2 × log2 of the
+    thousands: a step is 40 % more people; empty below, three communes in four): the browser ranks homonyms and
+    prefixes by it (« Brive » → Brive-la-Gaillarde, 47,000 inhabitants, before Brives, 300) without shipping
+    35,000 populations (the index grew by 1 %)."""
+    if population < 1000:
+        return ""
+    return "0123456789abcdefghijklmnopqrstuvwxyz"[min(35, 1 + round(2 * math.log2(population / 1000)))]
 
 
 def _shared(a: str, b: str) -> int:

@@ -172,3 +172,61 @@ def test_a_mangled_position_in_the_address_is_ignored(page, base):
     page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon').length > 0")
     assert page.locator("#loc-resultats li").count() == 0
     assert [e for e in page.msap_errors if "/tuiles/" not in e] == []  # only the dead tile server complains
+
+
+def options(page) -> list[str]:
+    page.locator("#loc-suggestions li").first.wait_for()
+    return [li.inner_text() for li in page.locator("#loc-suggestions li").all()]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_several_communes_are_listed_to_choose_from_never_picked_silently(page, base, width):
+    page.set_viewport_size({"width": width, "height": 844 if width < 800 else 900})
+    open_locator(page, base)
+    field = page.locator("#loc-q")
+    field.fill("Brive")
+    field.press("Enter")
+    listed = options(page)
+    assert listed[0].startswith("Brive-la-Gaillarde (19 – Corrèze)")  # 47,000 inhabitants, before Brives (Indre)
+    assert any(o.startswith("Brives (36") for o in listed)
+    assert page.locator("#loc-resultats li").count() == 0  # nothing chosen for the person
+    assert "choisissez la vôtre" in page.locator("#loc-statut").inner_text()
+    field.fill("19130")
+    field.press("Enter")
+    listed = options(page)
+    assert len(listed) >= 2 and any(o.startswith("Objat (19") for o in listed), listed
+    assert page.locator("#loc-resultats li").count() == 0
+    page.locator("#loc-suggestions li", has_text="Objat").click()
+    assert shown(page)  # the nearest places of Objat
+    assert field.input_value() == "Objat"
+    assert page.evaluate("document.activeElement.id") == "loc-titre"  # a screen reader is taken to the answer
+    top = page.evaluate("document.getElementById('loc-titre').getBoundingClientRect().top")
+    first = page.evaluate("document.querySelector('#loc-resultats li').getBoundingClientRect().bottom")
+    assert 40 <= top and first <= (844 if width < 800 else 900)  # in view, below the header, the first place too
+    field.fill("Saint-Denis")
+    field.press("Enter")
+    deps = [o.split("(")[1].split(" ")[0] for o in options(page) if o.startswith("Saint-Denis (")]
+    assert {"974", "93", "11"} <= set(deps) and deps[0] == "974"  # the homonyms, the most populated first
+    field.fill("Guéret")  # one exact name: chosen at once
+    field.press("Enter")
+    page.wait_for_function("document.querySelector('#loc-statut').textContent.includes('Guéret')")
+    assert shown(page)
+
+
+def test_the_filters_are_folded_on_a_phone_and_open_on_a_desktop(page, base):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_locator(page, base)
+    assert page.locator("#loc-filtres").get_attribute("open") is None
+    page.locator("#loc-filtres summary").click()
+    assert page.locator("#f-op").is_visible()
+    open_locator(page, base, "?op=caf")  # a filter set in the address: shown open
+    assert page.locator("#loc-filtres").get_attribute("open") is not None
+    page.set_viewport_size({"width": 1366, "height": 900})
+    open_locator(page, base)
+    assert page.locator("#loc-filtres").get_attribute("open") is not None
+
+
+def test_a_link_with_a_commune_and_its_departement_chooses_it(page, base):
+    open_locator(page, base, "?q=Saint-Denis&dep=93")
+    assert shown(page)
+    assert page.locator("#loc-q").input_value() == "Saint-Denis"

@@ -94,7 +94,7 @@
       lat += parseInt(c[3], 10); lon += parseInt(c[4], 10);
       var cle = plier(nom);
       liste.push({ nom: nom, dep: dep, nomDep: nomDep, cps: cps, lat: lat / 1000, lon: lon / 1000,
-                   cle: cle, cle2: sansArticle(cle) });
+                   cle: cle, cle2: sansArticle(cle), taille: c[5] ? parseInt(c[5], 36) : 0 });
     });
     return liste;
   }
@@ -124,9 +124,10 @@
       });
     }
     if (dep) out = out.filter(function (o) { return o.c.dep === dep; });
+    // the exact name first, then the most populated (Brive: Brive-la-Gaillarde before Brives), then the shorter
     out.sort(function (a, b) {
-      return a.rang - b.rang || (parCode ? 0 : a.c.cle.length - b.c.cle.length) || (a.c.cle < b.c.cle ? -1 : a.c.cle > b.c.cle ? 1 : 0)
-        || (a.c.dep < b.c.dep ? -1 : 1);
+      return a.rang - b.rang || b.c.taille - a.c.taille || (parCode ? 0 : a.c.cle.length - b.c.cle.length)
+        || (a.c.cle < b.c.cle ? -1 : a.c.cle > b.c.cle ? 1 : 0) || (a.c.dep < b.c.dep ? -1 : 1);
     });
     return out.map(function (o) { return o.c; });
   }
@@ -228,6 +229,10 @@
     etatAdresse();
     if (point) afficherResultats();
     dessiner();
+    if (annoncer && point) {  // a choice made: its answer comes into view, and a screen reader is taken there
+      $("loc-titre").focus({ preventScroll: true });
+      blocResultats.scrollIntoView({ block: "start" });
+    }
     if (!annoncer && !point) statut.textContent = "Filtres appliqués à la carte.";
   }
 
@@ -301,11 +306,25 @@
     else if (e.key === "Enter" && choix >= 0 && !suggestions.hidden) { e.preventDefault(); choisir(trouvees[choix]); }
   });
   champ.addEventListener("blur", function () { setTimeout(fermer, 150); });
+  // The one commune meant, or none: several candidates are listed to choose from, never one picked silently
+  // (« 19130 » is Objat and four other communes; « Saint-Denis » is in several départements).
+  function seule(liste, requete) {
+    if (liste.length === 1) return liste[0];
+    var q = plier(requete || ""), exactes = liste.filter(function (c) { return c.cle === q; });
+    return exactes.length === 1 && !/^[0-9 ]+$/.test(q) ? exactes[0] : null;
+  }
+  function proposer(liste) {
+    afficherSuggestions(liste);
+    statut.textContent = trouvees.length + " communes correspondent à « " + champ.value.trim() +
+      " » : choisissez la vôtre dans la liste (flèche bas, puis Entrée).";
+    champ.focus();
+  }
   $("loc-form").addEventListener("submit", function (e) {
     e.preventDefault();
     indexCommunes().then(function () {
-      var liste = chercher(champ.value);
-      if (liste.length) choisir(liste[0]);
+      var liste = chercher(champ.value), une = seule(liste, champ.value);
+      if (une) choisir(une);
+      else if (liste.length) proposer(liste);
       else statut.textContent = "Aucune commune ne correspond à « " + champ.value.trim() + " » : vérifiez l'orthographe ou tapez le code postal.";
     });
   });
@@ -330,6 +349,10 @@
   var params = new URLSearchParams(location.search);
   ["op", "activite", "rdv"].forEach(function (k) { if (params.get(k)) filtres[k].value = params.get(k); });
   ["ouvert", "samedi"].forEach(function (k) { filtres[k].checked = params.get(k) === "1"; });
+  // The filters are folded on a phone (the answer first), open on a wider screen or when one is set.
+  var actifs = ["op", "activite", "rdv"].some(function (k) { return filtres[k].value; }) ||
+    filtres.ouvert.checked || filtres.samedi.checked;
+  if (actifs || window.matchMedia("(min-width: 60em)").matches) $("loc-filtres").open = true;
   initCarte();
   var pret = Promise.all([charger(config.maisons), charger(config.arrets)]).then(function (d) {
     lireLieux(d[0], d[1]);
@@ -342,8 +365,9 @@
     if (params.get("q")) {
       champ.value = params.get("q");
       return indexCommunes().then(function () {
-        var liste = chercher(params.get("q"), params.get("dep"));
-        if (liste.length) choisir(liste[0]); else dessiner();
+        var liste = chercher(params.get("q"), params.get("dep")), une = seule(liste, params.get("q"));
+        dessiner();
+        if (une) choisir(une); else if (liste.length) proposer(liste);
       });
     }
     dessiner();
