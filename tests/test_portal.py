@@ -234,3 +234,40 @@ def test_an_edited_template_is_used_by_the_next_build(tmp_path: Path):
     site = build(root, load_config(root), tmp_path / "site", search=False, today=FROZEN_TODAY).site_dir
     page = next((site / "projets").glob("*/index.html")).read_text(encoding="utf-8")
     assert "<p>Ajout du modèle</p>" in page
+
+
+def test_a_broken_link_of_an_editorial_page_stops_the_build_with_its_file_and_line(tmp_path: Path, capsys):
+    root = make_portal_project(tmp_path / "projet")
+    page = root / "pages" / "a-propos.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nVoir [la liste](../maisons/index.md).\n", encoding="utf-8")
+    line = page.read_text(encoding="utf-8").count("\n")
+    site = tmp_path / "site"
+    assert main(["--root", str(root), "build", "--site-dir", str(site), "--no-search"]) == 2
+    err = capsys.readouterr().err
+    assert f"pages/a-propos.md:{line}: lien « ../maisons/index.md » vers une page qui n'existe pas — Indice :" in err
+    assert "Traceback" not in err and not site.exists()
+
+
+def test_the_not_found_page_is_french_and_leads_somewhere(sample_site: Path):
+    page = (sample_site / "404.html").read_text(encoding="utf-8")
+    assert "<h1>Page introuvable</h1>" in page and "Not found" not in page
+    assert 'action="/recherche/"' in page and 'href="/maisons/carte/"' in page
+
+
+def test_no_internal_link_of_the_sample_site_is_broken(sample_site: Path):
+    """A crawl of every page: each relative link leads to a file of the site."""
+    import posixpath
+    import re as re_
+    broken = []
+    for html in sample_site.rglob("*.html"):
+        rel = html.relative_to(sample_site).as_posix()
+        if rel == "404.html":  # served at any address: its links start from the root
+            continue
+        for href in re_.findall(r'\bhref="([^"#?:]*)(?:[#?][^"]*)?"', html.read_text(encoding="utf-8")):
+            if not href or href.startswith("/"):
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), href))
+            path = sample_site / target
+            if not (path.is_file() or (path / "index.html").is_file()):
+                broken.append(f"{rel} → {href}")
+    assert broken == []

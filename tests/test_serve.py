@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -90,6 +91,11 @@ def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
         assert '<script src="/__msap/recharger.js">' in get(url)  # open pages reload themselves, in this mode only
         assert "/__msap/version" in get(url.split("/maisons/")[0] + "/__msap/recharger.js")
         assert "__msap" not in (tmp_path / "site/maisons/23/gueret/index.html").read_text(encoding="utf-8")
+        with pytest.raises(urllib.error.HTTPError) as missing:  # an unknown address: the portal's French page
+            get(f"http://127.0.0.1:{port}/maisons/23/nulle-part/")
+        page = missing.value.read().decode("utf-8")
+        assert missing.value.code == 404 and "<h1>Page introuvable</h1>" in page and 'action="/recherche/"' in page
+        assert "Not found" not in page and 'href="/maisons/carte/"' in page
         fragments_before = fragments(tmp_path / "site/pagefind")
         fiche = root / "content/maisons/23/gueret.md"
         fiche.write_text(fiche.read_text(encoding="utf-8").replace('mardi: ["09:00-12:00", "13:30-17:00"]',

@@ -79,13 +79,22 @@ def _run_mkdocs(root: Path, out: Path, site_url: str | None) -> None:
     overrides: dict[str, Any] = {"site_dir": str(out)}
     if site_url:
         overrides["site_url"] = site_url
+    broken = BrokenLinks()
+    logging.getLogger("mkdocs.structure.pages").addHandler(broken)
+    logging.getLogger("mkdocs.structure.pages").setLevel(logging.WARNING)
     try:
         cfg = load_config(str(root / "mkdocs.yml"), **overrides)
         cfg.plugins["msap/modeles-compiles"] = CompiledTemplates()
         build(cfg)
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort is a SystemExit-like exception
+        if broken.links:  # strict mode stopped on them: said with their file and line below
+            raise EngineError(_broken_links(root, broken)) from None
         raise EngineError(f"mkdocs n'a pas pu construire l'habillage du portail : {exc} — Indice : lancez "
                           "« .venv/bin/mkdocs build » pour voir le détail, et vérifiez mkdocs.yml et pages/") from None
+    finally:
+        logging.getLogger("mkdocs.structure.pages").removeHandler(broken)
+    if broken.links:
+        raise EngineError(_broken_links(root, broken))
     for page in out.rglob("*.html"):
         page.write_text(fix_markup(page.read_text(encoding="utf-8")), encoding="utf-8")
     for rel in UNUSED:
@@ -94,6 +103,42 @@ def _run_mkdocs(root: Path, out: Path, site_url: str | None) -> None:
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+
+
+class BrokenLinks(logging.Handler):
+    """mkdocs' warnings about a link of an editorial page to no page (« Doc file 'x.md' contains a link 'y', but
+    the target is not found »): the build stops on them, with the file and the line."""
+
+    _LINK = re.compile(r"Doc file '([^']+)' contains a link '([^']+)', but the target")
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.links: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = self._LINK.search(record.getMessage())
+        if found:
+            self.links.append((found[1], found[2]))
+
+
+def _broken_links(root: Path, broken: BrokenLinks) -> str:
+    docs = root / (settings(root).get("docs_dir") or "docs")
+    return "\n".join(_broken_line(root, docs, page, link) for page, link in broken.links)
+
+
+def _broken_line(root: Path, docs: Path, page: str, link: str) -> str:
+    path = docs / page
+    line = 0
+    try:
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if f"({link}" in text or f"]: {link}" in text:
+                line = number
+                break
+    except OSError:
+        pass
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else page
+    return (f"{rel}:{line}: lien « {link} » vers une page qui n'existe pas — Indice : un lien vers une autre page "
+            f"de {docs.name}/ s'écrit depuis ce dossier, par exemple « maisons/index.md » (et non « ../maisons/index.md »)")
 
 
 def fix_markup(html: str) -> str:

@@ -213,8 +213,8 @@ def handler(live: Live):
                 self.send_header(name, value)
             super().end_headers()
 
-        def _send(self, body: bytes, content_type: str) -> None:
-            self.send_response(200)
+        def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Cache-Control", "no-store")
             self.send_header("Content-Length", str(len(body)))
@@ -232,6 +232,9 @@ def handler(live: Live):
             if path.endswith(".html") and Path(path).is_file():
                 body = Path(path).read_bytes().replace(b"</body>", RELOAD + b"</body>", 1)
                 return self._send(body, "text/html; charset=utf-8")
+            missing = live.site_dir / "404.html"
+            if not Path(path).exists() and missing.is_file():  # the portal's own page, as a web host serves it
+                return self._send(missing.read_bytes(), "text/html; charset=utf-8", 404)
             return super().do_GET()
 
     return partial(Handler, directory=str(live.site_dir))

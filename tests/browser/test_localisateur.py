@@ -52,7 +52,7 @@ def shown(page) -> list[tuple[str, str]]:
 
 def open_locator(page, base, query: str = "") -> None:
     page.goto(base + "maisons/carte/" + query)
-    page.wait_for_function("window.msapLocalisateur && window.msapLocalisateur.lieux.length > 0")
+    page.wait_for_function("() => window.msapLocalisateur && window.msapLocalisateur.lieux.length > 0")
 
 
 def test_typing_a_commune_name_lists_the_nearest_places_computed_in_python(page, base, expected):
@@ -112,7 +112,7 @@ def test_keyboard_alone_goes_from_the_search_box_to_a_fiche(page, base):
 def test_map_is_not_a_keyboard_trap_and_its_pins_have_names(page, base):
     open_locator(page, base)
     # the départements' outlines are drawn though the tiles fail
-    page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length >= 90")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane path').length >= 90")
     pins = page.locator(".leaflet-marker-icon")
     pins.first.wait_for()
     names = [pins.nth(i).inner_text() for i in range(pins.count())]
@@ -132,11 +132,11 @@ def test_filters_are_kept_in_the_address_and_applied_to_the_results(page, base):
     assert shown(page)[0][0] == "France services Bourganeuf"
     page.get_by_label("Démarches").select_option("anah")
     page.get_by_label("Ouvert maintenant").check()
-    page.wait_for_function("location.search.includes('op=anah') && location.search.includes('ouvert=1')")
+    page.wait_for_function("() => location.search.includes('op=anah') && location.search.includes('ouvert=1')")
     assert [name for name, _km in shown(page)] == ["France services de Guéret"]
     assert "Ouvert maintenant" in page.locator("#loc-resultats li .msap-etat").inner_text()
     page.reload()
-    page.wait_for_function("window.msapLocalisateur && window.msapLocalisateur.lieux.length > 0")
+    page.wait_for_function("() => window.msapLocalisateur && window.msapLocalisateur.lieux.length > 0")
     assert page.get_by_label("Démarches").input_value() == "anah"
     assert [name for name, _km in shown(page)] == ["France services de Guéret"]
 
@@ -169,7 +169,7 @@ def test_a_refused_position_says_so_and_returns_to_the_search_box(page, base):
 
 def test_a_mangled_position_in_the_address_is_ignored(page, base):
     open_locator(page, base, "?lat=abc&lon=1.7")
-    page.wait_for_function("document.querySelectorAll('.leaflet-marker-icon').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-marker-icon').length > 0")
     assert page.locator("#loc-resultats li").count() == 0
     assert [e for e in page.msap_errors if "/tuiles/" not in e] == []  # only the dead tile server complains
 
@@ -209,7 +209,7 @@ def test_several_communes_are_listed_to_choose_from_never_picked_silently(page, 
     assert {"974", "93", "11"} <= set(deps) and deps[0] == "974"  # the homonyms, the most populated first
     field.fill("Guéret")  # one exact name: chosen at once
     field.press("Enter")
-    page.wait_for_function("document.querySelector('#loc-statut').textContent.includes('Guéret')")
+    page.wait_for_function("() => document.querySelector('#loc-statut').textContent.includes('Guéret')")
     assert shown(page)
 
 

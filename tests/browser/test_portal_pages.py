@@ -199,7 +199,7 @@ def test_an_inline_script_would_be_refused(page, base):
     page.evaluate("""() => { const s = document.createElement("script"); s.textContent = "window.__ran = 1";
                              document.body.append(s); }""")
     assert page.evaluate("window.__ran") is None
-    page.wait_for_function("window.__csp.length > 0")  # and the listener the test above relies on saw it
+    page.wait_for_function("() => window.__csp.length > 0")  # and the listener the test above relies on saw it
     assert page.evaluate("window.__csp")[0].startswith("script-src")
     page.msap_errors.clear()
 
@@ -230,7 +230,7 @@ def test_the_menu_reaches_every_main_section_on_a_phone_by_touch_and_keyboard(pa
     page.keyboard.press("Enter")
     assert menu.get_attribute("aria-expanded") == "true"
     drawer = page.locator("#msap-menu")
-    page.wait_for_function("document.activeElement && document.activeElement.closest('#msap-menu')")
+    page.wait_for_function("() => document.activeElement && document.activeElement.closest('#msap-menu')")
     links = [a for a in drawer.get_by_role("link").all() if a.inner_text().strip()]
     assert [a.inner_text().strip() for a in links] == SECTIONS
     assert all(a.is_visible() for a in links)
@@ -253,3 +253,54 @@ def test_on_a_desktop_the_tabs_serve_and_the_drawer_stays_hidden(page, base):
     assert page.locator(".md-tabs").is_visible()
     assert page.locator("#msap-menu").is_hidden()
     assert page.get_by_role("button", name="Menu").is_hidden()
+
+
+def _etat(page) -> str:
+    page.wait_for_function("() => { const e = document.getElementById('msap-etat'); return e && e.textContent.endsWith('.'); }")
+    return page.locator("#msap-etat").inner_text()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_a_commune_or_a_postcode_typed_in_the_home_box_gives_the_nearest_places(page, base, width):
+    page.set_viewport_size({"width": width, "height": 844 if width < 800 else 900})
+    page.goto(base)
+    box = page.get_by_label("Votre commune, votre code postal ou le nom d'une Maison")
+    box.fill("Objat")  # 3,700 inhabitants, no Maison of its own: no page of the portal names it
+    box.press("Enter")
+    assert _etat(page).startswith("1 commune")
+    communes = page.locator("#msap-communes-liste a")
+    assert communes.all_inner_texts() == ["Objat (19 – Corrèze)"]
+    communes.first.click()
+    page.locator("#loc-resultats li").first.wait_for()
+    assert page.locator("#loc-titre").inner_text() == "Les lieux les plus proches de Objat (19)"
+    page.goto(base + "recherche/?q=19130")
+    assert _etat(page).startswith(("5 communes", "6 communes"))
+    assert "Objat (19 – Corrèze)" in page.locator("#msap-communes-liste a").all_inner_texts()
+    page.goto(base + "recherche/?q=Gu%C3%A9ret")  # a commune and the name of Maisons: both answers
+    _etat(page)
+    assert page.locator("#msap-communes-liste a").all_inner_texts()[0] == "Guéret (23 – Creuse)"
+    assert page.locator("#msap-resultats a", has_text="France services de Guéret").count() == 1
+    page.goto(base + "recherche/?q=atelier")  # not a commune: the full-text results alone
+    _etat(page)
+    assert page.locator("#msap-communes").is_hidden() and page.locator("#msap-resultats li").count() >= 1
+    assert page.locator("#msap-plus").is_hidden()  # nothing more to show: no « Plus de résultats »
+    assert [e for e in page.msap_errors if "Failed to load resource" not in e] == []  # map tiles are refused
+
+
+def test_the_header_search_gives_the_communes_too(page, base):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(base + "maisons/23/gueret/")
+    page.locator("#msap-q").fill("Brive")
+    page.locator("#msap-q").press("Enter")
+    _etat(page)
+    assert page.locator("#msap-communes-liste a").first.inner_text() == "Brive-la-Gaillarde (19 – Corrèze)"
+
+
+def test_a_highlighted_word_keeps_the_spaces_around_it(page, base):
+    page.goto(base + "recherche/?q=accueil")
+    _etat(page)
+    extrait = page.locator(".msap-resultat__extrait").first
+    mark = extrait.locator("mark").first.inner_text()
+    text = extrait.inner_text()
+    at = text.index(mark)
+    assert (at == 0 or text[at - 1] in " ('«\u00a0") and (at + len(mark) == len(text) or not text[at + len(mark)].isalpha())

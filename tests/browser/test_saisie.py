@@ -426,7 +426,7 @@ def test_the_form_opens_offline_through_its_service_worker(form, api, token):
     choose(page, canal="Visioconférence")
     page.get_by_role("button", name="Enregistrer").click()
     page.locator("#statut").filter(has_text="Visite enregistrée").wait_for()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     cached = page.evaluate("""async () => (await (await caches.open('msap-saisie-v1')).keys())
                                            .map(r => new URL(r.url).pathname).sort()""")
     assert cached == ["/saisie/", "/saisie/index.html", "/saisie/saisie.css", "/saisie/saisie.js"]

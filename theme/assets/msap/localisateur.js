@@ -14,12 +14,6 @@
   var carte = null, calques = {};
 
   // --- textes ---------------------------------------------------------------------------------------------
-  function plier(texte) {
-    var t = texte.replace(/œ/g, "oe").replace(/Œ/g, "OE").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
-      .toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
-    return t.replace(/^st /, "saint ").replace(/^ste /, "sainte ").replace(/ st /g, " saint ").replace(/ ste /g, " sainte ");
-  }
-  function sansArticle(t) { return t.replace(/^(le|la|les|l) /, ""); }
   function km(d) { return d.toFixed(1).replace(".", ",") + "\u00a0km"; }
   function echapper(t) {
     return String(t).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
@@ -80,57 +74,17 @@
                      semaine: semaine, exceptions: [] } : null });
     });
   }
-  function lireCommunes(texte) {
-    var liste = [], dep = "", nomDep = "", nom = "", cps = [], lat = 0, lon = 0;
-    texte.split("\n").forEach(function (ligne) {
-      if (!ligne) return;
-      if (ligne.charAt(0) === "#") {
-        var t = ligne.slice(1).split("\t"); dep = t[0]; nomDep = t[1]; nom = ""; lat = 0; lon = 0; cps = []; return;
-      }
-      var c = ligne.split("\t");
-      nom = nom.slice(0, c[0] ? parseInt(c[0], 10) : 0) + c[1];
-      if (c[2] === "-") cps = [];
-      else if (c[2]) cps = c[2].split(" ").map(function (cp) { return cp.length === 5 ? cp : dep + cp; });
-      lat += parseInt(c[3], 10); lon += parseInt(c[4], 10);
-      var cle = plier(nom);
-      liste.push({ nom: nom, dep: dep, nomDep: nomDep, cps: cps, lat: lat / 1000, lon: lon / 1000,
-                   cle: cle, cle2: sansArticle(cle), taille: c[5] ? parseInt(c[5], 36) : 0 });
-    });
-    return liste;
-  }
   function indexCommunes() {
     if (!communesPromesse) {
-      communesPromesse = fetch(config.communes).then(function (r) { return r.text(); })
-        .then(function (t) { communes = lireCommunes(t); return communes; });
+      communesPromesse = window.msapCommunes.charger(config.communes)
+        .then(function (liste) { communes = liste; return communes; });
     }
     return communesPromesse;
   }
 
-  // --- recherche d'une commune ---------------------------------------------------------------------------------
-  function chercher(requete, dep) {
-    var q = plier(requete || ""), out = [];
-    if (!q || !communes) return out;
-    var parCode = /^[0-9]{2,5}$/.test(q.replace(/ /g, ""));
-    if (parCode) {
-      var cp = q.replace(/ /g, "");
-      communes.forEach(function (c) {
-        if (c.cps.some(function (x) { return x.indexOf(cp) === 0; })) out.push({ c: c, rang: c.cps.indexOf(cp) >= 0 ? 0 : 1 });
-      });
-    } else {
-      communes.forEach(function (c) {
-        if (c.cle === q) out.push({ c: c, rang: 0 });
-        else if (c.cle.indexOf(q) === 0) out.push({ c: c, rang: 1 });
-        else if (c.cle2.indexOf(q) === 0) out.push({ c: c, rang: 2 });
-      });
-    }
-    if (dep) out = out.filter(function (o) { return o.c.dep === dep; });
-    // the exact name first, then the most populated (Brive: Brive-la-Gaillarde before Brives), then the shorter
-    out.sort(function (a, b) {
-      return a.rang - b.rang || b.c.taille - a.c.taille || (parCode ? 0 : a.c.cle.length - b.c.cle.length)
-        || (a.c.cle < b.c.cle ? -1 : a.c.cle > b.c.cle ? 1 : 0) || (a.c.dep < b.c.dep ? -1 : 1);
-    });
-    return out.map(function (o) { return o.c; });
-  }
+  // --- recherche d'une commune (communes.js) ---------------------------------------------------------------------
+  var plier = window.msapCommunes.plier;
+  function chercher(requete, dep) { return communes ? window.msapCommunes.chercher(communes, requete, dep) : []; }
   function libelle(c) { return c.nom + " (" + c.dep + " – " + c.nomDep + ")"; }
 
   function afficherSuggestions(liste) {

@@ -6,6 +6,10 @@ const liste = document.getElementById("msap-resultats");
 const plus = document.getElementById("msap-plus");
 const FILTRES = ["type", "departement", "operateur"];
 const PAR_PAGE = 10;
+const COMMUNES = 6;
+const blocCommunes = document.getElementById("msap-communes");
+const listeCommunes = document.getElementById("msap-communes-liste");
+const carte = new URL("../../maisons/carte/", import.meta.url);
 let pagefind = null;
 let resultats = [];
 let affiches = 0;
@@ -57,7 +61,8 @@ async function afficherSuite() {
     // L'extrait de Pagefind est du texte de la page échappé, avec des <mark> : on ne garde que ceux-ci.
     const bouts = d.excerpt.split(/<\/?mark>/);
     bouts.forEach((bout, i) => {
-      const txt = new DOMParser().parseFromString(bout, "text/html").documentElement.textContent;
+      // inside a <p>: a space that starts or ends the piece is kept (« la CAF et la MSA »)
+      const txt = new DOMParser().parseFromString("<p>" + bout, "text/html").body.textContent;
       extrait.append(i % 2 ? element("mark", null, txt) : document.createTextNode(txt));
     });
     li.append(extrait);
@@ -65,6 +70,35 @@ async function afficherSuite() {
   }
   affiches += lot.length;
   plus.hidden = affiches >= resultats.length;
+}
+
+// A commune or a postcode typed here gives the locator's own answer (its offline index, no geocoding service):
+// a link to the nearest places of each commune found, beside the full-text results (« Objat » has no Maison of
+// its own; « Guéret » is both a commune and the name of Maisons).
+async function communes(q) {
+  listeCommunes.replaceChildren();
+  blocCommunes.hidden = true;
+  if (!q || (form.elements.type.value && form.elements.type.value !== "Maison") || !window.msapCommunes) return 0;
+  let toutes;
+  try {
+    toutes = await window.msapCommunes.charger(new URL("communes.tsv", import.meta.url).href);
+  } catch (e) {
+    return 0;
+  }
+  const trouvees = window.msapCommunes.chercher(toutes, q).slice(0, COMMUNES);
+  for (const c of trouvees) {
+    const li = element("li");
+    const a = element("a", null, `${c.nom} (${c.dep} – ${c.nomDep})`);
+    const lien = new URL(carte);
+    lien.searchParams.set("q", c.nom);
+    lien.searchParams.set("dep", c.dep);
+    a.href = lien.href;
+    li.append(a);
+    if (c.cps.length) li.append(document.createTextNode(" · " + c.cps.slice(0, 3).join(", ")));
+    listeCommunes.append(li);
+  }
+  blocCommunes.hidden = trouvees.length === 0;
+  return trouvees.length;
 }
 
 async function chercher() {
@@ -75,10 +109,14 @@ async function chercher() {
   if (!q && !Object.keys(filters).length) {
     etat.textContent = "";
     liste.replaceChildren();
+    listeCommunes.replaceChildren();
+    blocCommunes.hidden = true;
     plus.hidden = true;
     return;
   }
   etat.textContent = "Recherche en cours…";
+  const nCommunes = await communes(q);
+  if (moi !== tour) return;
   const pf = await charger();
   const reponse = await pf.search(q || null, { filters });
   if (moi !== tour) return; // une recherche plus récente a été lancée
@@ -90,8 +128,10 @@ async function chercher() {
   if (moi !== tour) return;
   const n = resultats.length;
   // Annoncé une fois les résultats affichés (zone role=status lue par les lecteurs d'écran).
-  etat.textContent = n === 0 ? "Aucun résultat. Vérifiez l'orthographe ou retirez un filtre."
-    : n === 1 ? "1 résultat." : `${n} résultats.`;
+  const dits = n === 0 ? (nCommunes ? "aucune page du portail" : "Aucun résultat. Vérifiez l'orthographe ou retirez un filtre.")
+    : n === 1 ? "1 résultat" : `${n} résultats`;
+  etat.textContent = (nCommunes ? `${nCommunes === 1 ? "1 commune" : nCommunes + " communes"} (les Maisons les plus proches) ; ` : "")
+    + dits + (dits.endsWith(".") ? "" : ".");
 }
 
 form.addEventListener("submit", (e) => {
