@@ -304,3 +304,29 @@ def test_a_highlighted_word_keeps_the_spaces_around_it(page, base):
     text = extrait.inner_text()
     at = text.index(mark)
     assert (at == 0 or text[at - 1] in " ('«\u00a0") and (at + len(mark) == len(text) or not text[at + len(mark)].isalpha())
+
+
+def test_on_a_phone_the_fiche_shows_today_a_call_and_the_way_first(page, base):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.clock.set_fixed_time(dt.datetime(2026, 11, 26, 10, 0).replace(tzinfo=PARIS))  # a Thursday
+    page.goto(base + "maisons/23/gueret/")
+    today = page.locator("#msap-aujourdhui")
+    assert today.inner_text() == "Aujourd'hui : 09:00 – 12:00, 13:30 – 17:00"
+    call = page.get_by_role("link", name="Appeler le 05 55 51 00 00")
+    assert call.get_attribute("href") == "tel:0555510000"
+    way = page.locator(".msap-essentiel a", has_text="Itinéraire")
+    assert way.get_attribute("href").startswith("https://www.openstreetmap.org/directions?to=")
+    for element in (page.locator("h1"), page.locator("#msap-statut"), today, call, way):
+        box = element.bounding_box()
+        assert box and box["y"] + box["height"] <= 844, element  # within the first screen
+    page.clock.set_fixed_time(dt.datetime(2026, 12, 24, 10, 0).replace(tzinfo=PARIS))  # a closure of the fiche
+    page.reload()
+    assert page.locator("#msap-aujourdhui").inner_text().startswith("Aujourd'hui : fermé (")
+    assert page.msap_errors == []
+
+
+def test_on_a_desktop_the_fiche_keeps_its_three_columns_without_the_summary(page, base):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(base + "maisons/23/gueret/")
+    assert page.locator(".msap-essentiel").is_hidden()
+    assert page.locator("#t-horaires").bounding_box()["y"] < 900

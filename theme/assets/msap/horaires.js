@@ -78,6 +78,13 @@
     sortie.textContent = s.texte;
     sortie.className = "msap-statut " + (s.ouvert ? "msap-statut--ouvert" : "msap-statut--ferme");
     var now = maintenant(data);
+    var jourTexte = document.getElementById("msap-aujourdhui");
+    if (jourTexte) {  // today's hours at the top of the fiche (the exceptions of the day included)
+      var c = creneaux(data, now.iso, now.jour);
+      var plages = (c.liste || []).map(function (p) { return hhmm(p[0]) + " – " + hhmm(p[1]); }).join(", ");
+      jourTexte.textContent = "Aujourd'hui : " + (plages || "fermé") + (c.motif ? " (" + c.motif + ")" : "");
+      jourTexte.hidden = false;
+    }
     var lignes = document.querySelectorAll(".msap-horaires tr[data-jour]");
     for (var i = 0; i < lignes.length; i++) {
       var aujourdhui = parseInt(lignes[i].getAttribute("data-jour"), 10) === now.jour;
