@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FROZEN_TODAY, build_sample, make_portal_project
+from conftest import FROZEN_TODAY, REPO, build_sample, make_portal_project
 from generator.cli import main
 from generator.portal import horaires, markdown, urls
 from generator.portal.shell import Shell, ShellError
@@ -271,3 +271,22 @@ def test_no_internal_link_of_the_sample_site_is_broken(sample_site: Path):
             if not (path.is_file() or (path / "index.html").is_file()):
                 broken.append(f"{rel} → {href}")
     assert broken == []
+
+
+def test_a_region_of_one_departement_is_not_repeated_in_the_breadcrumbs(tmp_path: Path):
+    """Guyane, Martinique, La Réunion…: « Guyane › Guyane » said the same place twice."""
+    from generator.config import load_config
+    from generator.portal.build import build
+    root = make_portal_project(tmp_path / "projet")
+    fiche = (REPO / "content/maisons/973/apatou.md").read_text(encoding="utf-8")
+    (root / "content/maisons/973").mkdir(parents=True)
+    (root / "content/maisons/973/apatou.md").write_text(fiche, encoding="utf-8")
+    site = build(root, load_config(root), tmp_path / "site", search=False, today=FROZEN_TODAY).site_dir
+
+    def crumbs(rel: str) -> list[str]:
+        html = (site / rel / "index.html").read_text(encoding="utf-8")
+        nav = html.split('class="msap-ariane"', 1)[1].split("</nav>", 1)[0]
+        return [re.sub(r"<[^>]+>", "", item).strip() for item in re.findall(r"<li[^>]*>(.*?)</li>", nav, re.S)]
+    assert crumbs("maisons/973/apatou") == ["Accueil", "Trouver une Maison", "Guyane", "France services d’Apatou"]
+    assert crumbs("maisons/23/gueret")[2:4] == ["Nouvelle-Aquitaine", "Creuse"]
+    assert crumbs("maisons/973") == ["Accueil", "Trouver une Maison", "Guyane"]
