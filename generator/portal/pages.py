@@ -69,7 +69,8 @@ def maison_pages(portal: Portal) -> Iterator[Page]:
         nom = portal.departement_name(code)
         yield Page(urls.departement(code), urls.MAISONS, "liste_maisons.html", f"Maisons : {nom} ({code})",
                    {"maisons": maisons, "departement": code, "group_by": "commune"},
-                   description=f"Les {len(maisons)} Maisons de services au public du département {nom} ({code}).")
+                   description=f"Les {len(maisons)} Maisons de services au public du département {nom} ({code}).",
+                   searchable=True)  # « Creuse » finds the Maisons of the Creuse
     for fiche in portal.maisons:
         d = fiche.data
         yield Page(urls.maison(fiche), urls.MAISONS, "maison.html", d.nom, {"fiche": fiche},
@@ -93,7 +94,8 @@ def demarche_pages(portal: Portal) -> Iterator[Page]:
             counts[f.data.departement] = counts.get(f.data.departement, 0) + 1
         yield Page(urls.operateur(op_id), urls.DEMARCHES, "operateur.html", f"Où faire mes démarches {op.nom_court}",
                    {"op_id": op_id, "op": op, "counts": counts, "total": len(maisons)},
-                   description=f"Les Maisons qui accompagnent vos démarches {op.nom_court}, par département.")
+                   description=f"Les Maisons qui accompagnent vos démarches {op.nom_court}, par département.",
+                   searchable=True)  # « CAF », « impôts » find where to go
         if op.socle:
             continue  # every Maison serves it: its page links to the département lists themselves
         by_dep: dict[str, list[Any]] = {}

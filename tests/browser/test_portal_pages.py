@@ -330,3 +330,12 @@ def test_on_a_desktop_the_fiche_keeps_its_three_columns_without_the_summary(page
     page.goto(base + "maisons/23/gueret/")
     assert page.locator(".msap-essentiel").is_hidden()
     assert page.locator("#t-horaires").bounding_box()["y"] < 900
+
+
+@pytest.mark.parametrize("query, first", [("CAF", "Où faire mes démarches CAF"), ("Creuse", "Maisons : Creuse (23)")])
+def test_demarche_and_departement_pages_are_found(page, base, query, first):
+    page.goto(base + "recherche/?q=" + query)
+    _etat(page)
+    assert first in page.locator(".msap-resultat__titre").all_inner_texts()[:3]
+    if query == "CAF":  # a short word is no commune's beginning
+        assert page.locator("#msap-communes").is_hidden()

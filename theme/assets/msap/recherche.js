@@ -85,7 +85,10 @@ async function communes(q) {
   } catch (e) {
     return 0;
   }
-  const trouvees = window.msapCommunes.chercher(toutes, q).slice(0, COMMUNES);
+  const cle = window.msapCommunes.plier(q);
+  // a short word is an exact name only (« CAF » is not the beginning of Caffiers); a postcode, its beginning too
+  const court = cle.length < 4 && !/^[0-9 ]+$/.test(cle);
+  const trouvees = window.msapCommunes.chercher(toutes, q).filter((c) => !court || c.cle === cle).slice(0, COMMUNES);
   for (const c of trouvees) {
     const li = element("li");
     const a = element("a", null, `${c.nom} (${c.dep} – ${c.nomDep})`);
