@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--api-port", type=int, default=8001,
                    help="port de l'API de la fréquentation lancée à côté, sur la base SQLite intégrée, quand "
                         "statistiques_url n'est pas réglé (défaut : 8001 ; 0 : ne pas la lancer)")
+    p.add_argument("--cms-port", type=int, default=8081,
+                   help="port de decap-server, lancé à côté pour que /admin/ (« Modifier cette fiche ») édite les "
+                        "fichiers de content/ sur cette machine (défaut : 8081 ; 0 : ne pas le lancer)")
 
     p = sub.add_parser("bench", help="mesurer la construction du portail (réseau réel et réseau synthétique)")
     p.add_argument("--fiches", type=int, default=10_000, help="taille du réseau synthétique (défaut : 10 000)")

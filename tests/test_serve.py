@@ -22,10 +22,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(root: Path, site_dir: Path, port: int, api_port: int = 0) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "MSAP_STATISTIQUES_URL"}
+def start(root: Path, site_dir: Path, port: int, api_port: int = 0, cms_port: int = 0) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in ("MSAP_STATISTIQUES_URL", "MSAP_CMS_LOCAL_URL")}
     proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "--root", str(root), "serve", "--port", str(port),
-                             "--site-dir", str(site_dir), "--api-port", str(api_port)], stdout=subprocess.PIPE,
+                             "--site-dir", str(site_dir), "--api-port", str(api_port), "--cms-port", str(cms_port)],
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, cwd=REPO, env=env)
     deadline = time.monotonic() + 120
     for line in proc.stdout:
@@ -45,10 +46,10 @@ def test_readme_main_command_builds_and_serves_the_real_network(tmp_path: Path):
     assert re.search(r"^make serve\b", readme, re.M), "le README doit donner « make serve »"
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^serve: setup\n\t\$\(BIN\)/msap serve$", makefile, re.M)
-    port, api_port = free_port(), free_port()
+    port, api_port, cms_port = free_port(), free_port(), free_port()
     # the same command, in a temporary folder and on free ports; with the embedded API (SQLite, demonstration
-    # visits when its base is empty) whose figures the pages show
-    proc = start(REPO, tmp_path / "site", port, api_port)
+    # visits when its base is empty) whose figures the pages show, and the local editor's backend
+    proc = start(REPO, tmp_path / "site", port, api_port, cms_port)
     try:
         base = f"http://127.0.0.1:{port}/"
         home = get(base)
@@ -63,11 +64,19 @@ def test_readme_main_command_builds_and_serves_the_real_network(tmp_path: Path):
         assert "indisponibles" not in national and re.search(r"<td[^>]*>\s*\d", national)
         assert "statut" in get(f"http://127.0.0.1:{api_port}/api/v1/sante")
         assert "Saisie des visites" in get(f"http://127.0.0.1:{api_port}/saisie/")
+        # « Modifier cette fiche » leads to an editor of this machine's files, not to a forge's login
+        assert f"url: http://127.0.0.1:{cms_port}/api/v1" in get(base + "admin/config.yml")
+        info = urllib.request.Request(f"http://127.0.0.1:{cms_port}/api/v1", data=b'{"action": "info"}',
+                                      headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(info, timeout=10) as answer:
+            assert answer.status == 200
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     with pytest.raises(OSError):  # the API stopped with the portal
         get(f"http://127.0.0.1:{api_port}/api/v1/sante")
+    with pytest.raises(OSError):  # and so did the editor's backend
+        urllib.request.urlopen(f"http://127.0.0.1:{cms_port}/api/v1", timeout=2)
 
 
 def fragments(bundle: Path) -> list[dict]:

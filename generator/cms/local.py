@@ -79,7 +79,7 @@ def cmd_cms(root: Path, config: Config, args: Any) -> int:
     print(f"Éditeur en ligne : http://127.0.0.1:{args.port}/admin/ — les fiches enregistrées sont écrites dans "
           f"{config.content_dir}/ (decap-server sur 127.0.0.1:{args.cms_port}).", flush=True)
     serve_args = argparse.Namespace(site_dir=None, pro=False, site_url=None, no_search=False, port=args.port,
-                                    host="127.0.0.1", api_port=0)
+                                    host="127.0.0.1", api_port=0, cms_port=0)
     try:
         return cmd_serve(root, config, serve_args)
     finally:

@@ -255,6 +255,19 @@ def cmd_serve(root: Path, config: Config, args: Any) -> int:
         os.environ["MSAP_STATISTIQUES_URL"] = api_url
         print(f"API de la fréquentation sur {api_url}api/v1/ ; formulaire des agents : {api_url}saisie/ "
               "(jeton : msap api token create --maison ID)", flush=True)
+    editor = None
+    if getattr(args, "cms_port", 0):  # the local editing backend: « Modifier cette fiche » edits content/ here
+        from ..cms.local import LocalCmsError, start_server
+        from ..cms.site import LOCAL_URL_ENV
+        try:
+            editor = start_server(root, args.cms_port)
+        except LocalCmsError as exc:
+            print(f"msap serve : éditeur local indisponible ({exc}) ; /admin/ demandera la connexion à la forge",
+                  file=sys.stderr)
+        else:
+            os.environ[LOCAL_URL_ENV] = f"http://127.0.0.1:{args.cms_port}/api/v1"
+            print(f"Éditeur en ligne : {url}admin/ — les fiches enregistrées sont écrites dans "
+                  f"{config.content_dir}/ (decap-server sur 127.0.0.1:{args.cms_port})", flush=True)
     # SIGTERM (a service manager, a test) ends the server like Ctrl+C, so the API started here stops with it
     main_pid = os.getpid()
 
@@ -269,9 +282,10 @@ def cmd_serve(root: Path, config: Config, args: Any) -> int:
     try:
         return _serve(root, config, args, site_dir, url)
     finally:
-        if api is not None:
-            api.terminate()
-            api.wait(timeout=30)
+        for child in (api, editor):
+            if child is not None:
+                child.terminate()
+                child.wait(timeout=30)
 
 
 def _serve(root: Path, config: Config, args: Any, site_dir: Path, url: str) -> int:
