@@ -339,3 +339,13 @@ def test_demarche_and_departement_pages_are_found(page, base, query, first):
     assert first in page.locator(".msap-resultat__titre").all_inner_texts()[:3]
     if query == "CAF":  # a short word is no commune's beginning
         assert page.locator("#msap-communes").is_hidden()
+
+
+def test_the_header_search_on_a_phone_opens_with_its_field_focused(page, base):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + "maisons/23/gueret/")
+    page.locator('label.md-header__button[for="__search"]').click()
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'msap-q'")
+    page.keyboard.type("Objat")
+    page.keyboard.press("Enter")
+    assert _etat(page).startswith("1 commune")

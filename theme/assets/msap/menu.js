@@ -4,6 +4,13 @@
    Escape closes and gives the focus back; focus goes to the first section when the drawer opens. */
 (function () {
   "use strict";
+  // The header's search (its overlay on a phone): the field takes the focus as it opens, the keyboard comes up.
+  var recherche = document.getElementById("__search"), champ = document.getElementById("msap-q");
+  if (recherche && champ) {
+    recherche.addEventListener("change", function () {
+      if (recherche.checked) setTimeout(function () { champ.focus(); }, 50);
+    });
+  }
   var toggle = document.getElementById("__drawer");
   var button = document.querySelector('.md-header label.md-header__button[for="__drawer"]');
   var menu = document.getElementById("msap-menu");
@@ -33,4 +40,5 @@
     if (e.key === "Escape" && toggle.checked) set(false, true);
   });
   sync();
+
 })();
