@@ -300,3 +300,14 @@ def test_fetch_errors_are_french_and_typed(api):
     api.serve({**payload(), "periode": {"de": "2025-13", "a": "2026-11"}})
     with pytest.raises(statistiques.Invalide, match="periode.de"):
         statistiques.fetch(api.url, "2025-12", "2026-11", 5)
+
+
+def test_the_first_and_last_month_labels_stay_inside_the_chart():
+    """Centred under their column, the first label was cut on a phone (« anv. 26 »)."""
+    from generator.portal import graphiques
+    rows = [(f"m{i}", f"mois {i}", i + 1, str(i + 1)) for i in range(12)]
+    svg = graphiques.colonnes(rows, "Visites par mois", "12 visites")
+    labels = re.findall(r'<text ([^>]*)>(m\d+)</text>', svg)
+    assert labels[0] == ('x="0" text-anchor="start" y="144"', "m0") or labels[0][0].startswith('x="0" text-anchor="start"')
+    assert labels[-1][0].startswith('x="100%" text-anchor="end"') and labels[-1][1] == "m11"
+    assert all('text-anchor="middle"' in attrs for attrs, _ in labels[1:-1])

@@ -51,8 +51,12 @@ def colonnes(rows: list[tuple[str, str, int | None, str]], titre: str, echelle: 
             body.append(f'<rect x="{x}" y="{base - h}" width="{w}" height="{h}" class="msap-barre">{tip}</rect>')
         if i % every == 0:  # every other month's label is hidden on a narrow screen (msap.css)
             odd = ' class="msap-graphique__impair"' if (i // every) % 2 else ""
-            body.append(f'<text x="{(i + 0.5) * slot:.2f}%" y="{base + 15}" text-anchor="middle"{odd}>'
-                        f'{escape(axis)}</text>')
+            # the first label starts at the left edge, the last ends at the right one: centred under their
+            # column, they were cut on a phone (« anv. 26 » for « janv. 26 »)
+            where = (f'x="0" text-anchor="start"' if i == 0 else
+                     f'x="100%" text-anchor="end"' if i == len(rows) - 1 else
+                     f'x="{(i + 0.5) * slot:.2f}%" text-anchor="middle"')
+            body.append(f'<text {where} y="{base + 15}"{odd}>{escape(axis)}</text>')
     body.append(f'<line x1="0" x2="100%" y1="{base}" y2="{base}" class="msap-graphique__axe"/>')
     return _svg(titre, base + BAS, body)
 
