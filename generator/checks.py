@@ -9,6 +9,7 @@ import datetime as dt
 import difflib
 import functools
 import os
+import re
 from typing import Any, Iterable
 
 from pydantic import BaseModel
@@ -106,6 +107,8 @@ def _check_formulas(fiche: Fiche, report: Report) -> None:
                         "commencez ce texte par une lettre ou un chiffre")
 
 
+#: addresses that receive nothing (« noreply@… », « ne-pas-repondre@… »): published, they are a dead end
+NOREPLY = re.compile(r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?repondre|nepasrepondre)\b", re.I)
 TRIGGER_NAMES = {"\t": "tabulation", "\r": "retour chariot"}
 
 
@@ -163,6 +166,10 @@ def _check_maison(fiche: Fiche, site: Site, geo: Geo, report: Report, max_km: fl
             report.warn(path, fiche.line("adresse", "commune"), "adresse.commune",
                         f"« {m.adresse.commune} » n'est pas le nom officiel de la commune {commune.code_insee}",
                         f"écrivez « {commune.nom} »")
+    if m.courriel and NOREPLY.match(m.courriel):
+        report.warn(path, fiche.line("courriel"), "courriel",
+                    f"« {m.courriel} » est une adresse qui ne reçoit pas de courriel : un usager qui y écrit n'aura "
+                    "jamais de réponse", "donnez l'adresse de l'accueil de la Maison, ou retirez la ligne")
     if m.coordonnees is None:
         report.warn(path, 1, "coordonnees", "la fiche n'a pas de repère : la Maison n'apparaîtra pas sur la carte",
                     "ajoutez « coordonnees » avec « lat » et « lon » (le point de l'entrée sur une carte)")

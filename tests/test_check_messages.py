@@ -208,3 +208,16 @@ def test_reference_lists_point_into_each_other(project, capsys):
     assert code == 1
     assert ("content/referentiels/operateurs.yml:2: caf.themes: « logment » est inconnu — Indice : vouliez-vous "
             "dire « logement » ?") in out
+
+
+def test_an_address_that_receives_nothing_is_a_warning(project, capsys):
+    from conftest import VALID_MAISON
+    project.write("content/maisons/23/gueret.md", VALID_MAISON.replace("gueret@france-services.gouv.fr",
+                                                                       "noreply@gouv.fr"))
+    code, out, _ = project.msap("check", capsys=capsys)
+    assert code == 0
+    assert ("content/maisons/23/gueret.md:14: courriel: avertissement : « noreply@gouv.fr » est une adresse qui ne "
+            "reçoit pas de courriel : un usager qui y écrit n'aura jamais de réponse — Indice : donnez l'adresse de "
+            "l'accueil de la Maison, ou retirez la ligne") in out
+    project.write("content/maisons/23/gueret.md", VALID_MAISON.replace("gueret@", "noreplyer@"))
+    assert "ne reçoit pas" not in project.msap("check", capsys=capsys)[1]
