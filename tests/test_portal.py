@@ -290,3 +290,7 @@ def test_a_region_of_one_departement_is_not_repeated_in_the_breadcrumbs(tmp_path
     assert crumbs("maisons/973/apatou") == ["Accueil", "Trouver une Maison", "Guyane", "France services d’Apatou"]
     assert crumbs("maisons/23/gueret")[2:4] == ["Nouvelle-Aquitaine", "Creuse"]
     assert crumbs("maisons/973") == ["Accueil", "Trouver une Maison", "Guyane"]
+    # overseas, the hours say whose clock they are
+    assert "Heures locales (Guyane), et non celles de Paris." in (site / "maisons/973/apatou/index.html").read_text(
+        encoding="utf-8")
+    assert "Heures locales" not in (site / "maisons/23/gueret/index.html").read_text(encoding="utf-8")
