@@ -53,8 +53,8 @@ def colonnes(rows: list[tuple[str, str, int | None, str]], titre: str, echelle: 
             odd = ' class="msap-graphique__impair"' if (i // every) % 2 else ""
             # the first label starts at the left edge, the last ends at the right one: centred under their
             # column, they were cut on a phone (« anv. 26 » for « janv. 26 »)
-            where = (f'x="0" text-anchor="start"' if i == 0 else
-                     f'x="100%" text-anchor="end"' if i == len(rows) - 1 else
+            where = ('x="0" text-anchor="start"' if i == 0 else
+                     'x="100%" text-anchor="end"' if i == len(rows) - 1 else
                      f'x="{(i + 0.5) * slot:.2f}%" text-anchor="middle"')
             body.append(f'<text {where} y="{base + 15}"{odd}>{escape(axis)}</text>')
     body.append(f'<line x1="0" x2="100%" y1="{base}" y2="{base}" class="msap-graphique__axe"/>')
