@@ -53,7 +53,7 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
     engine = engine or engine_for(settings.url)
     migrate(engine)
     models = Models(reseau.listes, settings.lot_max)
-    limiter = auth.RateLimiter(settings.debit, settings.rafale)
+    limiter = guard.Buckets(settings.debit, settings.rafale)  # writes, per token
     anonymous_reads = guard.Buckets(settings.debit_anonyme, settings.rafale_anonyme)
     failed_auth = guard.Buckets(0.1, settings.echecs_auth)
     public_cache = guard.Cache(settings.cache_secondes)
@@ -139,7 +139,7 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
                                  "la réponse (le portail les relève une fois par construction)")
 
     async def writer(who: Annotated[auth.Jeton, Depends(caller)]) -> auth.Jeton:
-        wait = limiter.allow(who.id)
+        wait = limiter.take(who.id)
         if wait:
             raise ApiError(429, "trop d'écritures en peu de temps", f"réessayez dans {wait:.1f} s, ou envoyez "
                            "les visites en un seul lot (…/visites/lot)", headers={"Retry-After": str(int(wait) + 1)})

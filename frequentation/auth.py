@@ -1,6 +1,6 @@
 """Tokens: one per Maison for its agents, reviewer tokens for a département or the nation. Only a token's
 SHA-256 is stored (tokens are 256 random bits: a slow hash would add nothing); a token is shown once, at
-creation. Writes are rate limited per token."""
+creation. Writes are rate limited per token (guard.Buckets, in the app)."""
 from __future__ import annotations
 
 import hashlib
@@ -99,24 +99,3 @@ def lookup(engine: Engine, token: str) -> Jeton | None:
             _cache.clear()
         _cache[key] = (found, clock + CACHE_SECONDS)
     return found
-
-
-class RateLimiter:
-    """A token bucket per token: ``burst`` writes at once, then ``rate`` per second."""
-
-    def __init__(self, rate: float, burst: int):
-        self.rate, self.burst = rate, burst
-        self._buckets: dict[int, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: int) -> float:
-        """0 when the write may go, else the seconds to wait."""
-        with self._lock:
-            clock = time.monotonic()
-            tokens, last = self._buckets.get(key, (float(self.burst), clock))
-            tokens = min(float(self.burst), tokens + (clock - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[key] = (tokens - 1, clock)
-                return 0.0
-            self._buckets[key] = (tokens, clock)
-            return (1 - tokens) / self.rate

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -48,15 +49,8 @@ def run(root: Path, visits: int) -> int:
 
 
 def _health_under_load(root: Path, url: str) -> str:
-    port = _port()
-    env = {**os.environ, "DATABASE_URL": url, "MSAP_API_RAFALE_ANONYME": "1000000",
-           "MSAP_API_DEBIT_ANONYME": "1000000"}
-    proc = spawn(root, port, env)
-    try:
+    with _server(root, url, MSAP_API_RAFALE_ANONYME="1000000", MSAP_API_DEBIT_ANONYME="1000000") as port:
         p50, p99, outcomes = health_under_load(port)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
     return (f"/api/v1/sante pendant que 16 clients anonymes demandent les statistiques publiques (périodes "
             f"toujours différentes, sans limite par adresse) : p50 {p50:.1f} ms, p99 {p99:.1f} ms (cible : "
             f"p99 < 100 ms) ; réponses aux clients : {outcomes.get(200, 0)} calculées ou du cache, "
@@ -109,6 +103,18 @@ def health_under_load(port: int, clients: int = 16, probes: int = 100) -> tuple[
     return ordered[len(ordered) // 2] * 1000, ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, outcomes
 
 
+@contextlib.contextmanager
+def _server(root: Path, url: str, **settings: str):
+    """`msap api serve` on a free port over ``url``, with these settings (environment variables), stopped after."""
+    port = _port()
+    proc = spawn(root, port, {**os.environ, "DATABASE_URL": url, **settings})
+    try:
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
 def _port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -117,16 +123,10 @@ def _port() -> int:
 
 def _recording(root: Path, url: str, engine, maisons: list[str]) -> str:
     tokens = {m: auth.create(engine, "agent", maison=m)[1] for m in maisons}
-    port = _port()
-    env = {**os.environ, "DATABASE_URL": url, "MSAP_API_RAFALE": "1000000", "MSAP_API_DEBIT": "1000000"}
-    proc = spawn(root, port, env)
-    try:
+    with _server(root, url, MSAP_API_RAFALE="1000000", MSAP_API_DEBIT="1000000") as port:
         single = _post_many(port, tokens, per_request=1, requests_each=250, connections=8)
         keyed = _post_many(port, tokens, per_request=1, requests_each=250, connections=8, keys=True)
         batched = _post_many(port, tokens, per_request=100, requests_each=25, connections=4)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
     return (f"enregistrement (SQLite, HTTP sur 127.0.0.1, serveur à 1 processus) : une visite par requête "
             f"{single[0]:.0f} visites/s (p50 {single[1]:.1f} ms, p99 {single[2]:.1f} ms), "
             f"avec une clé d'idempotence {keyed[0]:.0f} visites/s (p50 {keyed[1]:.1f} ms, p99 {keyed[2]:.1f} ms) ; "

@@ -133,13 +133,21 @@ def check_tree(root: Path, report: Report) -> None:
         walk(root / name, root, report)
 
 
+def _open_regular(path: Path) -> int:
+    """A descriptor of a regular file, opened without following a link at its last step, without blocking on a
+    pipe; anything else is an OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise IsADirectoryError(f"{path} n'est pas un fichier ordinaire")
+    return fd
+
+
 def open_regular(path: Path) -> bytes:
     """The bytes of a file, refusing to follow a link at its last step (the walk vetted the folders above it):
     a link put in place after the walk is an OSError, not another file's content."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    fd = _open_regular(path)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise IsADirectoryError(f"{path} n'est pas un fichier ordinaire")
         chunks = []
         while True:
             chunk = os.read(fd, 1 << 20)
@@ -152,9 +160,6 @@ def open_regular(path: Path) -> bytes:
 
 def copy_regular(source: Path, target: Path) -> None:
     """Copy a file that must be a regular one (opened without following a link) to ``target``."""
-    fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as src:
-        if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
-            raise IsADirectoryError(f"{source} n'est pas un fichier ordinaire")
+    with os.fdopen(_open_regular(source), "rb") as src:
         with open(target, "wb") as out:
             shutil.copyfileobj(src, out, 1 << 20)

@@ -16,18 +16,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FROZEN_TODAY, REPO, VALID_MAISON, Project, make_portal_project
-from test_review import FICHE, GitProject
+from test_review import FICHE, RESSOURCE as REVIEWED, GitProject
 
 SECRET = "MSAP_DEPLOY_TOKEN=ne-doit-jamais-etre-publie"
-RESSOURCE = """\
----
-titre: Guide de l'accueil
-type: document
-resume: Comment accueillir un usager pour la première fois.
-date: 2026-03-01
-fichier: guide.pdf
----
-"""
+RESSOURCE = REVIEWED.replace("lien: https://exemple.fr/guide", "fichier: guide.pdf")  # a download
 
 
 @pytest.fixture
