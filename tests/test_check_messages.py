@@ -90,7 +90,7 @@ def test_error_message_and_exit_code(project, capsys, old, new, expected):
      "content/maisons/23/gueret.md:7: adresse.code_postal: avertissement : le code postal 23300 n'est pas un code "
      "de Guéret — Indice : codes postaux de Guéret : 23000 (un code CEDEX est normal ; sinon corrigez)"),
     ("  lat: 46.1713\n  lon: 1.8719", "  lat: 45.8336\n  lon: 1.2611",
-     "content/maisons/23/gueret.md:10: coordonnees: avertissement : le repère est à 59,6 km du centre de Guéret — "
+     "content/maisons/23/gueret.md:10: coordonnees: avertissement : le repère est à 60,3 km du centre de Guéret — "
      "Indice : vérifiez la latitude et la longitude (inversées ? mauvaise commune ?)"),
 ])
 def test_warnings_pass_unless_strict(project, capsys, old, new, expected):
