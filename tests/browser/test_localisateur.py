@@ -230,3 +230,20 @@ def test_a_link_with_a_commune_and_its_departement_chooses_it(page, base):
     open_locator(page, base, "?q=Saint-Denis&dep=93")
     assert shown(page)
     assert page.locator("#loc-q").input_value() == "Saint-Denis"
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1366, 900)])
+def test_without_tiles_the_map_names_the_departements_and_reaches_overseas(page, base, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    open_locator(page, base)
+    names = page.locator("#loc-carte .msap-nom-dep")
+    page.wait_for_function("() => document.querySelectorAll('#loc-carte .msap-nom-dep').length >= 100")
+    assert not names.filter(has_text="Creuse").first.is_visible()  # France whole: the names would overlap
+    page.get_by_role("group", name="Centrer la carte sur").get_by_role("button", name="Guyane").click()
+    guyane = names.filter(has_text="Guyane").first
+    guyane.wait_for(state="visible")
+    box, map_box = guyane.bounding_box(), page.locator("#loc-carte").bounding_box()
+    assert map_box["x"] < box["x"] and box["x"] + box["width"] < map_box["x"] + map_box["width"]
+    page.get_by_role("button", name="Métropole").click()
+    page.wait_for_function("() => document.getElementById('loc-carte').classList.contains('msap-noms-caches')")
+    assert [e for e in page.msap_errors if "/tuiles/" not in e] == []

@@ -349,3 +349,63 @@ def test_the_header_search_on_a_phone_opens_with_its_field_focused(page, base):
     page.keyboard.type("Objat")
     page.keyboard.press("Enter")
     assert _etat(page).startswith("1 commune")
+
+
+def _tile_png() -> bytes:
+    """A 256×256 grey PNG, what a tile server answers."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + b"\xee" * 256 * 3 for _ in range(256))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 256, 256, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1366, 900)])
+def test_the_access_map_loads_on_demand_around_the_pin(page, base, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    tiles: list[str] = []
+
+    def tile(route) -> None:
+        tiles.append(route.request.url)
+        route.fulfill(status=200, body=_tile_png(), content_type="image/png")
+    page.route("**/tuiles/**", tile)
+    scripts: list[str] = []
+    page.on("request", lambda request: scripts.append(request.url) if "leaflet" in request.url else None)
+    page.goto(base + "maisons/23/gueret/")
+    page.wait_for_load_state("load")
+    assert scripts == [] and tiles == []  # nothing heavy until asked for
+    outline = page.locator(".msap-minicarte")
+    assert outline.is_visible()
+    page.get_by_role("button", name="Afficher le plan d'accès").click()
+    region = page.get_by_role("region", name="Plan d'accès : France services de Guéret")
+    region.locator(".leaflet-tile-loaded").first.wait_for()
+    assert "/tuiles/16/" in tiles[0]  # zoomed on the street
+    pin, box = region.locator(".msap-pin").bounding_box(), region.bounding_box()
+    assert abs(pin["x"] + pin["width"] / 2 - (box["x"] + box["width"] / 2)) < 2  # the fiche's pin, in the middle
+    assert outline.is_hidden()  # the real map replaces the outline
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'msap-plan-carte'")
+    assert page.msap_errors == []
+
+
+def test_without_tiles_the_access_map_keeps_the_pin_and_the_outline(page, base):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + "maisons/23/gueret/")
+    page.get_by_role("button", name="Afficher le plan d'accès").click()
+    status = page.locator("#msap-plan-etat")
+    page.wait_for_function("() => document.getElementById('msap-plan-etat').textContent.includes('ne se charge pas')")
+    assert "la situation dans le département reste affichée" in status.inner_text()
+    assert page.locator("#msap-plan-carte .msap-pin").is_visible()
+    assert page.locator(".msap-minicarte").is_visible()
+    assert [e for e in page.msap_errors if "/tuiles/" not in e] == []  # only the dead tile server complains
+
+
+def test_the_access_map_button_needs_javascript(browser, base):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "maisons/23/gueret/")
+    assert page.locator("#msap-plan").is_hidden()  # no button that would do nothing
+    assert page.locator(".msap-minicarte").is_visible()
+    context.close()

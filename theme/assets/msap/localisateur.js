@@ -206,11 +206,27 @@
     if (!window.L || !$("loc-carte")) return;
     carte = L.map("loc-carte", { center: [46.6, 2.4], zoom: 5, minZoom: 3, keyboard: true });
     carte.attributionControl.setPrefix('<a href="https://leafletjs.com"' + cible() + ">Leaflet</a>");
-    if (config.tuiles) L.tileLayer(config.tuiles, { attribution: echapper(config.attribution), maxZoom: 18 }).addTo(carte);
+    // Without a background (no tiles configured, or none loads) the outlines carry the départements' names.
+    var fondVu = false, noms = L.layerGroup();
+    function sansFond() { if (!fondVu && !carte.hasLayer(noms)) noms.addTo(carte); }
+    function lisibles() { carte.getContainer().classList.toggle("msap-noms-caches", carte.getZoom() < 7); }
+    carte.on("zoomend", lisibles); lisibles();  // below a région's scale the names would overlap
+    if (config.tuiles) {
+      L.tileLayer(config.tuiles, { attribution: echapper(config.attribution), maxZoom: 18 })
+        .on("tileload", function () { fondVu = true; noms.remove(); })
+        .on("tileerror", sansFond).addTo(carte);
+    }
     charger(config.contours).then(function (geo) {
-      L.geoJSON(geo, { interactive: false, style: { color: "#000091", weight: 1, fillColor: "#e3e3fd", fillOpacity: 0.4 } })
+      var contours = L.geoJSON(geo, { interactive: false, style: { color: "#000091", weight: 1, fillColor: "#e3e3fd", fillOpacity: 0.4 } })
         .addTo(carte).bringToBack();
+      contours.eachLayer(function (couche) {
+        var p = couche.feature.properties;
+        noms.addLayer(L.tooltip({ permanent: true, direction: "center", className: "msap-nom-dep", interactive: false })
+          .setLatLng(couche.getBounds().getCenter()).setContent(echapper(p.nom)));
+      });
+      if (!config.tuiles) sansFond();
     }).catch(function () {});
+    outreMer();
     calques.maisons = groupe("Maisons").addTo(carte);
     calques.arrets = groupe("permanences").addTo(carte);
     calques.projets = groupe("projets");
@@ -224,6 +240,24 @@
       }));
     }).catch(function () {});
     carte.on("moveend", listeVisible);
+  }
+  // The overseas départements lie far from the metropolitan view: one button each brings the map there.
+  var TERRITOIRES = [["Métropole", [[41.3, -5.2], [51.1, 9.6]]], ["Guadeloupe", [[15.8, -61.9], [16.55, -60.95]]],
+                     ["Martinique", [[14.38, -61.25], [14.9, -60.8]]], ["Guyane", [[2.1, -54.6], [5.8, -51.6]]],
+                     ["La Réunion", [[-21.4, 55.2], [-20.85, 55.85]]], ["Mayotte", [[-13.05, 44.95], [-12.6, 45.35]]]];
+  function outreMer() {
+    var Controle = L.Control.extend({ options: { position: "bottomleft" }, onAdd: function () {
+      var boite = L.DomUtil.create("div", "leaflet-bar msap-territoires");
+      boite.setAttribute("role", "group"); boite.setAttribute("aria-label", "Centrer la carte sur");
+      TERRITOIRES.forEach(function (t) {
+        var b = L.DomUtil.create("button", "", boite);
+        b.type = "button"; b.textContent = t[0];
+        L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); carte.fitBounds(t[1]); });
+      });
+      L.DomEvent.disableClickPropagation(boite);
+      return boite;
+    } });
+    new Controle().addTo(carte);
   }
   function dessiner() {
     if (!carte) return;
