@@ -72,5 +72,5 @@ def write_admin(root: Path, config: Config, out: Path, site_url: str, site_name:
             .replace("{tuiles}", html.escape(config.carte_tuiles))
             .replace("{attribution}", html.escape(config.carte_attribution)))
     (admin / "index.html").write_text(page, encoding="utf-8")
-    for name in ("repere.js", "repere.css"):
+    for name in ("repere.js", "repere.css", "editeur.css", "apercu.js"):
         shutil.copyfile(HERE / name, admin / name)

@@ -112,3 +112,22 @@ def test_the_pin_widget_moves_the_marker_from_the_keyboard(cms, page):
         assert time.monotonic() < deadline, "le repère n'a pas été enregistré"
         time.sleep(0.2)
     assert front_matter(root / FICHE)["coordonnees"] == {"lat": 46.172, "lon": 1.873, "precision": "adresse"}
+
+
+def test_on_a_phone_the_editor_fits_and_its_preview_shows_the_pin_and_the_days(cms, page):
+    _, base, _ = cms
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + "admin/#/collections/maisons/entries/23/gueret")
+    page.get_by_role("button", name="Se connecter").click()
+    status = page.get_by_role("button", name="Publiée")
+    status.wait_for()
+    for control in (status, page.get_by_role("link", name="Voir en direct")):
+        box = control.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # the whole toolbar within the screen
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    preview = page.frame_locator("iframe").first
+    assert preview.get_by_text("Repère : 46.1713, 1.8719 (à l'adresse)").is_visible()
+    rows = preview.locator(".msap-apercu-horaires tr")
+    assert rows.nth(1).inner_text().split("\t") == ["Mardi", "09:00 – 12:00, 13:30 – 17:00"]
+    assert rows.nth(6).inner_text().split("\t") == ["Dimanche", "Fermé"]
+    assert not [e for e in page.msap_errors if "exception" in e], page.msap_errors

@@ -87,9 +87,13 @@
   var Preview = createClass({
     render: function () {
       var v = plain(this.props.value);
-      return h("p", {}, v.lat != null ? "Repère : " + v.lat + ", " + v.lon : "Pas de repère");
+      if (v.lat == null || v.lon == null) { return h("p", {}, "Pas de repère : la Maison n'apparaîtra pas sur la carte"); }
+      return h("p", {}, "Repère : " + v.lat + ", " + v.lon +
+        (v.precision === "commune" ? " (centre de la commune, approximatif)" : " (à l'adresse)"));
     }
   });
 
-  CMS.registerWidget("repere", Control, Preview);
+  // allowMapValue: Decap hands an object-valued widget's preview the value itself, not value.get(name) (which
+  // is what it does without it, and what made the preview say « Pas de repère » for every fiche).
+  CMS.registerWidget({ name: "repere", controlComponent: Control, previewComponent: Preview, allowMapValue: true });
 })();
