@@ -228,6 +228,16 @@ def _make() -> MarkdownIt:
         content = tokens[idx].content
         return content if content in _SAFE_MARKUP else ""  # only ever one of the canonical safe tags
 
+    def table_open(self, tokens, idx, options, env):
+        # A wide table scrolls sideways on a phone: its wrapper takes the keyboard focus (RGAA 12.13, axe's
+        # scrollable-region-focusable), and the class keeps mkdocs-material from wrapping it a second time.
+        return '<div class="msap-table-defile" tabindex="0" role="region" aria-label="Tableau">\n<table class="msap-tableau">\n'
+
+    def table_close(self, tokens, idx, options, env):
+        return "</table>\n</div>\n"
+
+    md.add_render_rule("table_open", table_open)
+    md.add_render_rule("table_close", table_close)
     md.add_render_rule("heading_open", heading_open)
     md.add_render_rule("heading_close", heading_close)
     md.add_render_rule("html_block", html_block)

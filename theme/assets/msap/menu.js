@@ -1,7 +1,7 @@
 /* The ☰ button of the header opens the drawer of the main sections (theme/main.html). mkdocs-material makes it
    a <label> for a hidden checkbox: a tap works, a keyboard cannot reach it and a screen reader does not know it is
-   a button. Here it becomes one: focusable, named, aria-expanded kept in step, Enter and Space open and close,
-   Escape closes and gives the focus back; focus goes to the first section when the drawer opens. */
+   a button. Here a <button> takes its place: named, aria-expanded kept in step, Enter and Space open and close,
+   Escape closes and gives the focus back; focus goes to the first section when the keyboard opens the drawer. */
 (function () {
   "use strict";
   // The header's search (its overlay on a phone): the field takes the focus as it opens, the keyboard comes up.
@@ -12,14 +12,17 @@
     });
   }
   var toggle = document.getElementById("__drawer");
-  var button = document.querySelector('.md-header label.md-header__button[for="__drawer"]');
+  var label = document.querySelector('.md-header label.md-header__button[for="__drawer"]');
   var menu = document.getElementById("msap-menu");
-  if (!toggle || !button || !menu) return;
-  button.setAttribute("role", "button");
-  button.setAttribute("tabindex", "0");
+  if (!toggle || !label || !menu) return;
+  // A real <button> in place of the label (a label may not take the button role): same look, same icon.
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = label.className + " msap-menu-bouton";
+  button.innerHTML = label.innerHTML;
   button.setAttribute("aria-label", "Menu");
   button.setAttribute("aria-controls", "msap-menu");
-  button.classList.add("msap-menu-bouton");
+  label.replaceWith(button);
   function sync() { button.setAttribute("aria-expanded", toggle.checked ? "true" : "false"); }
   function set(open, focus) {
     if (toggle.checked !== open) { toggle.checked = open; toggle.dispatchEvent(new Event("change")); }
@@ -31,10 +34,8 @@
       button.focus();
     }
   }
-  button.addEventListener("keydown", function (e) {
-    // mkdocs-material clicks a focused label on Enter (a listener on the document): not twice
-    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); e.stopPropagation(); set(!toggle.checked, true); }
-  });
+  // From the keyboard (Enter or Space make a click with no pointer: detail 0) the focus goes into the drawer.
+  button.addEventListener("click", function (e) { set(!toggle.checked, e.detail === 0); });
   toggle.addEventListener("change", sync);
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && toggle.checked) set(false, true);
