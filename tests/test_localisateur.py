@@ -56,6 +56,26 @@ def test_commune_index_holds_every_commune_with_its_postcodes_and_centre_in_unde
     assert sizes[("Saint-Denis", "974")] > sizes[("Saint-Denis", "93")] > sizes[("Saint-Denis", "11")]
 
 
+def test_the_index_is_cut_so_that_a_query_loads_one_small_file_holding_all_its_answers(geo):
+    shards = localisateur.commune_shards(geo)
+    decoded = {name: decode_index(text) for name, text in shards.items()}
+    packed = {name: len(gzip.compress(text.encode("utf-8"), 6)) for name, text in shards.items()}
+    assert max(packed.values()) < 60_000 and packed["ob"] < 2_000  # « sa » (every Saint-…) is the largest
+    located = [c for c in geo.communes.values() if c.lat is not None]
+    # every prefix a person may type (two characters or more) finds, in its one file, every commune it names
+    for c in random.Random(3).sample(located, 600) + [geo.communes[code] for code in ("19153", "76351", "97411")]:
+        key = localisateur.search_key(c.nom)
+        bare = re.sub(r"^(le|la|les|l) ", "", key)
+        typed = [k[:n].strip() for k in (key, bare) for n in range(2, len(k) + 1)]
+        typed = [t for t in typed if len(t.replace(" ", "")) >= 2]  # one letter lists nothing but one-letter names
+        typed += [cp[:n] for cp in c.codes_postaux for n in (2, 3, 5)]
+        for text in typed:
+            found = decoded.get(localisateur.shard_of(text), [])
+            assert (c.departement, c.nom) in {(dep, name) for dep, name, *_ in found}, (c.nom, text)
+    assert localisateur.shard_of(localisateur.search_key("St-Denis")) == "sa"
+    assert localisateur.search_key("Œuilly") == "oeuilly" and localisateur.shard_of("y") == "y_"
+
+
 def test_nearest_places_are_exact_against_brute_force(geo):
     random.seed(7)
     communes = [c for c in geo.communes.values() if c.lat is not None]

@@ -10,6 +10,7 @@ mkdocs-material setup, for the ratio.
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import resource
 import shutil
@@ -108,6 +109,23 @@ def _serve(site: Path):
         def log_message(self, *args) -> None:
             pass
 
+        def send_head(self):
+            """Text files gzip-compressed when the client accepts it, as every web host sends them (Lighthouse
+            would otherwise score the transfer of uncompressed HTML, CSS and scripts)."""
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if ("gzip" not in self.headers.get("Accept-Encoding", "") or not path.is_file()
+                    or path.suffix not in {".html", ".css", ".js", ".json", ".geojson", ".svg", ".tsv", ".txt"}):
+                return super().send_head()
+            body = gzip.compress(path.read_bytes(), 6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -152,7 +170,8 @@ def locator_figures(site: Path) -> str:
     """The locator: its page loaded with pins and tiles blocked, one « commune → nearest » answer, the index."""
     from playwright.sync_api import sync_playwright
 
-    index = (site / "assets" / "msap" / "communes.tsv").read_bytes()
+    shards = {path.stem: len(gzip.compress(path.read_bytes(), 6)) for path in (site / "assets" / "msap" / "communes").glob("*.tsv")}
+    largest = max(shards, key=shards.get)
     server = _serve(site)
     try:
         with sync_playwright() as p:
@@ -164,7 +183,7 @@ def locator_figures(site: Path) -> str:
             page.unroute_all()
             page.goto(f"http://127.0.0.1:{server.server_port}/maisons/carte/")
             answer = page.evaluate("""async () => {
-                const loc = window.msapLocalisateur; await loc.pret; await loc.chercher("a");
+                const loc = window.msapLocalisateur; await loc.pret; await loc.chercher("Guéret");
                 const t = performance.now();
                 for (let i = 0; i < 50; i++) {
                   const c = (await loc.chercher("Guéret"))[0]; loc.plusProches(c.lat, c.lon, 10);
@@ -174,7 +193,9 @@ def locator_figures(site: Path) -> str:
     finally:
         server.shutdown()
     return (f"page de la carte chargée en {loaded:.0f} ms (repères et tuiles bloqués) ; commune → lieux les plus "
-            f"proches en {answer:.1f} ms ; index des communes {len(gzip.compress(index, 6)) / 1000:.0f} ko compressés")
+            f"proches en {answer:.1f} ms ; index des communes en {len(shards)} fichiers, « Guéret » en charge "
+            f"{shards['gu'] / 1000:.1f} ko compressés, le plus gros (« {largest} ») {shards[largest] / 1000:.0f} ko, "
+            f"tous {sum(shards.values()) / 1000:.0f} ko")
 
 
 def serve_latency(root: Path, work: Path) -> float:
@@ -222,7 +243,12 @@ def plain_mkdocs(project: Path, work: Path) -> float:
     return time.perf_counter() - started
 
 
-def lighthouse(site: Path, pages: list[str]) -> list[str]:
+#: the pages Lighthouse scores (its mobile profile: a mid-range phone on a slow 4G line, simulated)
+LIGHTHOUSE_PAGES = {"accueil": "", "fiche": "maisons/19/brive-tujac/", "localisateur": "maisons/carte/?q=Objat&dep=19",
+                    "recherche": "recherche/?q=Objat"}
+
+
+def lighthouse(site: Path, pages: dict[str, str]) -> list[str]:
     """Lighthouse 12 (npm, run through npx) on a few pages served on loopback, in Debian's Chromium."""
     import json
     import os
@@ -230,7 +256,7 @@ def lighthouse(site: Path, pages: list[str]) -> list[str]:
     server = _serve(site)
     lines = []
     try:
-        for rel in pages:
+        for name, rel in pages.items():
             report = site.parent / "lighthouse.json"
             subprocess.run(["npx", "--yes", "lighthouse@12", f"http://127.0.0.1:{server.server_port}/{rel}", "--quiet",
                             "--only-categories=performance,accessibility", "--output=json",
@@ -238,8 +264,8 @@ def lighthouse(site: Path, pages: list[str]) -> list[str]:
                             "--disable-background-networking --disable-component-update --disable-sync"],
                            check=True, capture_output=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"})
             scores = json.loads(report.read_text(encoding="utf-8"))["categories"]
-            lines.append(f"{rel or 'accueil'} : performance {scores['performance']['score'] * 100:.0f}, "
-                         f"accessibilité {scores['accessibility']['score'] * 100:.0f}")
+            lines.append(f"{name} (/{rel}) : performance {scores['performance']['score'] * 100:.0f}, "
+                         f"accessibilité {scores['accessibility']['score'] * 100:.0f} (objectifs : 95 et 100)")
     finally:
         server.shutdown()
     return lines
@@ -296,7 +322,7 @@ def cmd_bench(root: Path, total: int, compare: bool, with_lighthouse: bool = Fal
             if not rows:
                 print("   Près de chez moi : " + locator_figures(site), flush=True)
             if with_lighthouse and not rows:
-                for text in lighthouse(site, ["", "maisons/19/ayen/", "maisons/19/"]):
+                for text in lighthouse(site, LIGHTHOUSE_PAGES):
                     print("   Lighthouse " + text, flush=True)
             rows.append(m)
         print(f"msap serve : fiche modifiée servie {serve_latency(root, work / 'serve') * 1000:.0f} ms après "

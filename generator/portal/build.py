@@ -269,12 +269,15 @@ def forum_rubriques(config: Config) -> list[dict[str, str]]:
 
 
 def write_maps(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:
-    """The département maps of the fiches; the commune index and the light département outlines the locator
-    loads in the browser."""
+    """The département maps of the fiches; the commune index (in files by first letters or postcode digits)
+    and the light département outlines the locator loads in the browser."""
     from . import localisateur
 
     maps.write_all(out / urls.ASSETS / "cartes")
-    (out / urls.asset("communes.tsv")).write_text(localisateur.commune_index(geo), encoding="utf-8")
+    shards = out / urls.asset("communes")
+    shards.mkdir(parents=True, exist_ok=True)
+    for shard, text in localisateur.commune_shards(geo).items():
+        (shards / f"{shard}.tsv").write_text(text, encoding="utf-8")
     contours = localisateur.outlines(maps.features, {code: d.nom for code, d in geo.departements.items()})
     (out / urls.asset("departements.geojson")).write_text(
         json.dumps(contours, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -8,6 +8,8 @@ commune's centre). Distances are great-circle distances, the same formula as the
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,22 +227,27 @@ def lignes_communes(link: Any, rows: list[tuple[Any, Lieu, float]], pages: Any) 
 # ----------------------------------------------------------------------------- browser data
 
 
-def commune_index(geo: Geo) -> str:
-    """The communes the browser searches, as compact text (≈ 393 KB gzipped for 35,000 communes).
+def commune_index(geo: Geo, communes: Any = None) -> str:
+    """Communes the browser searches, as compact text (the whole country: ≈ 393 KB gzipped).
 
-    One block per département, ``#<code>\\t<nom>``, then one line per commune:
-    ``<shared prefix length>\\t<rest of the name>\\t<postcodes>\\t<Δlat>\\t<Δlon>\\t<size>``: the name shares its first
+    One block per département, ``#<code>\t<nom>``, then one line per commune:
+    ``<shared prefix length>\t<rest of the name>\t<postcodes>\t<Δlat>\t<Δlon>\t<size>``: the name shares its first
     characters with the previous one (empty: none), postcodes drop the département's digits when they start
     with them (empty: same as the previous line, ``-``: none), and the centre is in thousandths of a degree,
     as a difference from the previous commune of the block; the size is :func:`size_class` of its population.
+    ``communes``: a subset (a shard), else every commune with a centre.
     """
+    keep = None if communes is None else {c.code_insee for c in communes}
     by_dep = geo.located_by_departement
     lines: list[str] = []
     for dep in sorted(by_dep):
+        block = [c for c in by_dep[dep] if keep is None or c.code_insee in keep]
+        if not block:
+            continue
         nom = geo.departements[dep].nom if dep in geo.departements else dep
         lines.append(f"#{dep}\t{nom}")
         prev_name, prev_cps, plat, plon = "", None, 0, 0
-        for c in by_dep[dep]:
+        for c in block:
             shared = _shared(prev_name, c.nom)
             cps = " ".join(cp[len(dep):] if cp.startswith(dep) else cp for cp in c.codes_postaux) or "-"
             lat, lon = round(c.lat * 1000), round(c.lon * 1000)
@@ -249,6 +256,41 @@ def commune_index(geo: Geo) -> str:
                          + (f"\t{size}" if size else ""))
             prev_name, prev_cps, plat, plon = c.nom, cps, lat, lon
     return "\n".join(lines) + "\n"
+
+
+_NOT_KEY = re.compile(r"[^a-z0-9]+")
+
+
+def search_key(name: str) -> str:
+    """The key the browser compares a typed text with (communes.js ``plier``, the same steps): no accents, lower
+    case, punctuation as spaces, « St »/« Ste » as « Saint »/« Sainte »."""
+    text = unicodedata.normalize("NFD", name.replace("œ", "oe").replace("Œ", "OE"))
+    text = _NOT_KEY.sub(" ", "".join(ch for ch in text if not unicodedata.combining(ch)).lower()).strip()
+    text = re.sub(r"^st ", "saint ", text)
+    text = re.sub(r"^ste ", "sainte ", text)
+    return text.replace(" st ", " saint ").replace(" ste ", " sainte ")
+
+
+def shard_of(key: str) -> str:
+    """The file a key's communes are in: its first two characters, spaces left out (« ob » for Objat, « sa » for
+    every Saint-…; a one-character name, « y_ »). A text typed finds its communes in the file of its own key."""
+    compact = key.replace(" ", "")
+    return (compact + "_")[:2] if compact else ""
+
+
+def commune_shards(geo: Geo) -> dict[str, str]:
+    """The commune index cut by what a person types: ``<two letters>`` for the names (a commune is also filed
+    under its name without the article: « havre » finds Le Havre), ``<two digits>`` for the postcodes (the
+    communes with a postcode beginning so). The browser loads the one file a query needs, about a hundredth of
+    the whole index."""
+    files: dict[str, list[Any]] = {}
+    for commune in sorted((c for c in geo.communes.values() if c.lat is not None), key=lambda c: c.code_insee):
+        key = search_key(commune.nom)
+        names = {shard_of(key), shard_of(re.sub(r"^(le|la|les|l) ", "", key))}
+        for shard in names | {cp[:2] for cp in commune.codes_postaux}:
+            if shard:
+                files.setdefault(shard, []).append(commune)
+    return {shard: commune_index(geo, communes) for shard, communes in sorted(files.items())}
 
 
 def size_class(population: int) -> str:

@@ -111,6 +111,7 @@ def test_keyboard_alone_goes_from_the_search_box_to_a_fiche(page, base):
 
 def test_map_is_not_a_keyboard_trap_and_its_pins_have_names(page, base):
     open_locator(page, base)
+    page.locator("#loc-carte").scroll_into_view_if_needed()  # the map is drawn as it comes near the screen
     # the départements' outlines are drawn though the tiles fail
     page.wait_for_function("() => document.querySelectorAll('.leaflet-overlay-pane path').length >= 90")
     pins = page.locator(".leaflet-marker-icon")
@@ -169,6 +170,7 @@ def test_a_refused_position_says_so_and_returns_to_the_search_box(page, base):
 
 def test_a_mangled_position_in_the_address_is_ignored(page, base):
     open_locator(page, base, "?lat=abc&lon=1.7")
+    page.locator("#loc-carte").scroll_into_view_if_needed()
     page.wait_for_function("() => document.querySelectorAll('.leaflet-marker-icon').length > 0")
     assert page.locator("#loc-resultats li").count() == 0
     assert [e for e in page.msap_errors if "/tuiles/" not in e] == []  # only the dead tile server complains
@@ -237,6 +239,7 @@ def test_without_tiles_the_map_names_the_departements_and_reaches_overseas(page,
     page.set_viewport_size({"width": width, "height": height})
     open_locator(page, base)
     names = page.locator("#loc-carte .msap-nom-dep")
+    page.locator("#loc-carte").scroll_into_view_if_needed()
     page.wait_for_function("() => document.querySelectorAll('#loc-carte .msap-nom-dep').length >= 100")
     assert not names.filter(has_text="Creuse").first.is_visible()  # France whole: the names would overlap
     page.get_by_role("group", name="Centrer la carte sur").get_by_role("button", name="Guyane").click()
@@ -247,3 +250,4 @@ def test_without_tiles_the_map_names_the_departements_and_reaches_overseas(page,
     page.get_by_role("button", name="Métropole").click()
     page.wait_for_function("() => document.getElementById('loc-carte').classList.contains('msap-noms-caches')")
     assert [e for e in page.msap_errors if "/tuiles/" not in e] == []
+

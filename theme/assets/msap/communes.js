@@ -1,7 +1,9 @@
-// L'index des communes du portail (assets/msap/communes.tsv, écrit par generator/portal/localisateur.py) et la
-// recherche d'une commune par son nom ou son code postal, hors ligne : « Près de chez moi », la page de recherche
-// et le champ de l'accueil s'en servent. Sans accents ni majuscules, début du nom, « St » pour « Saint » ;
-// le nom exact d'abord, puis les communes les plus peuplées.
+// L'index des communes du portail (assets/msap/communes/*.tsv, écrits par generator/portal/localisateur.py) et
+// la recherche d'une commune par son nom ou son code postal, hors ligne : « Près de chez moi », la page de
+// recherche et le champ de l'accueil s'en servent. Sans accents ni majuscules, début du nom, « St » pour
+// « Saint » ; le nom exact d'abord, puis les communes les plus peuplées. L'index est rangé par les deux premiers
+// caractères de ce qu'on tape (« ob.tsv » pour Objat, « 19.tsv » pour 19130) : une recherche charge un fichier
+// de quelques kilo-octets, pas l'index entier.
 (function () {
   "use strict";
   function plier(texte) {
@@ -52,13 +54,27 @@
     });
     return out.map(function (o) { return o.c; });
   }
+  // The file of a typed text (localisateur.shard_of in Python): its first two characters, spaces left out.
+  function fichier(requete) {
+    var compact = plier(requete || "").replace(/ /g, "");
+    if (/^[0-9]+$/.test(compact)) return compact.length >= 2 ? compact.slice(0, 2) : "";
+    return compact ? (compact + "_").slice(0, 2) : "";
+  }
   var promesses = {};
-  function charger(url) {
+  // The communes a text may name: its file of the index under ``racine`` (an empty list when there is none).
+  function charger(racine, requete) {
+    var nom = fichier(requete);
+    if (!nom) return Promise.resolve([]);
+    var url = racine + nom + ".tsv";
     if (!promesses[url]) {
-      promesses[url] = fetch(url).then(function (r) { if (!r.ok) throw new Error(url); return r.text(); })
-        .then(lireCommunes);
+      promesses[url] = fetch(url).then(function (r) {
+        if (r.status === 404) return "";  // nothing begins so
+        if (!r.ok) throw new Error(url);
+        return r.text();
+      }).then(lireCommunes);
+      promesses[url].catch(function () { delete promesses[url]; });  // a failed load is tried again next time
     }
     return promesses[url];
   }
-  window.msapCommunes = { charger: charger, chercher: chercher, plier: plier };
+  window.msapCommunes = { charger: charger, chercher: chercher, plier: plier, fichier: fichier };
 })();

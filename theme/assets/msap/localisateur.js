@@ -10,8 +10,14 @@
   var filtres = { op: $("f-op"), activite: $("f-activite"), rdv: $("f-rdv"), ouvert: $("f-ouvert"), samedi: $("f-samedi") };
   var R = 6371.0088, RAD = Math.PI / 180;
   var JOURS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
-  var lieux = [], communes = null, communesPromesse = null, point = null, choix = -1, trouvees = [];
+  var lieux = [], point = null, choix = -1, trouvees = [];
   var carte = null, calques = {};
+  // The map's zone is folded in the page as served. A shared address asks for an answer: the zone unfolds once
+  // the list is shown above it (else the list, arriving later, pushed a visible map down: Lighthouse measured a
+  // layout shift of 0.79 on a phone); without one, at once.
+  var zoneCarte = $("loc-zone-carte");
+  function deplier() { if (zoneCarte) zoneCarte.classList.remove("msap-loc-zone-carte--repliee"); }
+  if (!/[?&](q|lat)=/.test(location.search)) deplier();
 
   // --- textes ---------------------------------------------------------------------------------------------
   function km(d) { return d.toFixed(1).replace(".", ",") + "\u00a0km"; }
@@ -74,17 +80,12 @@
                      semaine: semaine, exceptions: [] } : null });
     });
   }
-  function indexCommunes() {
-    if (!communesPromesse) {
-      communesPromesse = window.msapCommunes.charger(config.communes)
-        .then(function (liste) { communes = liste; return communes; });
-    }
-    return communesPromesse;
-  }
+  // The communes a text may name (the one file of the index it needs, communes.js).
+  function indexCommunes(requete) { return window.msapCommunes.charger(config.communes, requete); }
 
   // --- recherche d'une commune (communes.js) ---------------------------------------------------------------------
   var plier = window.msapCommunes.plier;
-  function chercher(requete, dep) { return communes ? window.msapCommunes.chercher(communes, requete, dep) : []; }
+  function chercher(liste, requete, dep) { return window.msapCommunes.chercher(liste, requete, dep); }
   function libelle(c) { return c.nom + " (" + c.dep + " – " + c.nomDep + ")"; }
 
   function afficherSuggestions(liste) {
@@ -151,6 +152,7 @@
   }
   function afficherResultats() {
     if (!point) return;
+    deplier();  // in the same frame as the list: nothing seen moves afterwards
     var liste = plusProches(point.lat, point.lon, config.resultats);
     resultats.innerHTML = liste.map(function (r) {
       var l = r.lieu, e = etat(l);
@@ -185,7 +187,11 @@
     dessiner();
     if (annoncer && point) {  // a choice made: its answer comes into view, and a screen reader is taken there
       $("loc-titre").focus({ preventScroll: true });
-      blocResultats.scrollIntoView({ block: "start" });
+      // scrolled a frame after the list is laid out: scrolling in the same frame made everything the list pushed
+      // down count as a layout shift (scroll-compensated), though none of it was on the screen
+      requestAnimationFrame(function () {
+        requestAnimationFrame(function () { blocResultats.scrollIntoView({ block: "start" }); });
+      });
     }
     if (!annoncer && !point) statut.textContent = "Filtres appliqués à la carte.";
   }
@@ -283,9 +289,13 @@
   }
 
   // --- interactions ----------------------------------------------------------------------------------------------
-  champ.addEventListener("focus", indexCommunes);
+  var fermeture = 0;  // the list closes a moment after the field loses focus (a click on it lands first)
+  champ.addEventListener("focus", function () { clearTimeout(fermeture); });
   champ.addEventListener("input", function () {
-    indexCommunes().then(function () { afficherSuggestions(chercher(champ.value)); });
+    var tape = champ.value;
+    indexCommunes(tape).then(function (liste) {
+      if (champ.value === tape) afficherSuggestions(chercher(liste, tape));  // a later keystroke has its own answer
+    }).catch(function () {});
   });
   champ.addEventListener("keydown", function (e) {
     if (e.key === "ArrowDown" && trouvees.length) { e.preventDefault(); suggestions.hidden = false; surligner((choix + 1) % trouvees.length); }
@@ -293,7 +303,7 @@
     else if (e.key === "Escape") { fermer(); }
     else if (e.key === "Enter" && choix >= 0 && !suggestions.hidden) { e.preventDefault(); choisir(trouvees[choix]); }
   });
-  champ.addEventListener("blur", function () { setTimeout(fermer, 150); });
+  champ.addEventListener("blur", function () { clearTimeout(fermeture); fermeture = setTimeout(fermer, 150); });
   // The one commune meant, or none: several candidates are listed to choose from, never one picked silently
   // (« 19130 » is Objat and four other communes; « Saint-Denis » is in several départements).
   function seule(liste, requete) {
@@ -309,11 +319,14 @@
   }
   $("loc-form").addEventListener("submit", function (e) {
     e.preventDefault();
-    indexCommunes().then(function () {
-      var liste = chercher(champ.value), une = seule(liste, champ.value);
+    var tape = champ.value;
+    indexCommunes(tape).then(function (communes) {
+      var liste = chercher(communes, tape), une = seule(liste, tape);
       if (une) choisir(une);
       else if (liste.length) proposer(liste);
-      else statut.textContent = "Aucune commune ne correspond à « " + champ.value.trim() + " » : vérifiez l'orthographe ou tapez le code postal.";
+      else statut.textContent = "Aucune commune ne correspond à « " + tape.trim() + " » : vérifiez l'orthographe ou tapez le code postal.";
+    }).catch(function () {
+      statut.textContent = "L'index des communes n'a pas pu être chargé (connexion ?) : réessayez.";
     });
   });
   $("loc-geo").addEventListener("click", function () {
@@ -341,7 +354,20 @@
   var actifs = ["op", "activite", "rdv"].some(function (k) { return filtres[k].value; }) ||
     filtres.ouvert.checked || filtres.samedi.checked;
   if (actifs || window.matchMedia("(min-width: 60em)").matches) $("loc-filtres").open = true;
-  initCarte();
+  // The map is drawn when it comes near the screen: on a phone the answer comes first and the map, below it,
+  // costs nothing until one scrolls to it (Leaflet, thousands of pins and the outlines held up the page's first
+  // seconds: Lighthouse counted 1.1 s of blocked main thread on a mid-range phone).
+  var zone = $("loc-carte"), guet = null;
+  if (zone && "IntersectionObserver" in window) {
+    guet = new IntersectionObserver(function (vues) {
+      if (!vues.some(function (v) { return v.isIntersecting; })) return;
+      guet.disconnect();
+      initCarte();
+      dessiner();
+    }, { rootMargin: "300px 0px" });
+  } else {
+    initCarte();
+  }
   var pret = Promise.all([charger(config.maisons), charger(config.arrets)]).then(function (d) {
     lireLieux(d[0], d[1]);
     var lat = parseFloat(params.get("lat")), lon = parseFloat(params.get("lon"));
@@ -352,8 +378,8 @@
     }
     if (params.get("q")) {
       champ.value = params.get("q");
-      return indexCommunes().then(function () {
-        var liste = chercher(params.get("q"), params.get("dep")), une = seule(liste, params.get("q"));
+      return indexCommunes(params.get("q")).then(function (communes) {
+        var liste = chercher(communes, params.get("q"), params.get("dep")), une = seule(liste, params.get("q"));
         dessiner();
         if (une) choisir(une); else if (liste.length) proposer(liste);
       });
@@ -362,6 +388,11 @@
   }).catch(function () {
     statut.textContent = "Les lieux n'ont pas pu être chargés : rechargez la page, ou utilisez les listes par département.";
   });
-  window.msapLocalisateur = { pret: pret, chercher: function (q, dep) { return indexCommunes().then(function () { return chercher(q, dep); }); },
+  // watched once the answer a shared address asks for is shown (it pushes the map down, often off the screen)
+  pret.then(function () {
+    deplier();
+    if (guet) guet.observe(zone);
+  });
+  window.msapLocalisateur = { pret: pret, chercher: function (q, dep) { return indexCommunes(q).then(function (l) { return chercher(l, q, dep); }); },
                               plusProches: plusProches, lieux: lieux };
 })();

@@ -81,7 +81,7 @@ async function communes(q) {
   if (!q || (form.elements.type.value && form.elements.type.value !== "Maison") || !window.msapCommunes) return 0;
   let toutes;
   try {
-    toutes = await window.msapCommunes.charger(new URL("communes.tsv", import.meta.url).href);
+    toutes = await window.msapCommunes.charger(new URL("communes/", import.meta.url).href, q);
   } catch (e) {
     return 0;
   }
