@@ -103,6 +103,14 @@ def forum_rubrique(config: Any, rubrique: Any) -> str:
                                                                                           rubrique.categorie)
 
 
+def pres_de(nom: str, departement: str) -> str:
+    """« Près de chez moi » open on a commune: the département tells homonyms apart (Moulins of the Allier, not
+    of the Aisne)."""
+    from urllib.parse import urlencode
+
+    return f"{CARTE}?{urlencode({'q': nom, 'dep': departement})}"
+
+
 def carte_departement(code: str) -> str:
     return f"{ASSETS}cartes/{code}.svg"
 
