@@ -139,6 +139,34 @@ class Geo:
         return {r["code"]: r["nom"] for r in rows}
 
     @cached_property
+    def outlines(self) -> dict[str, list[list[tuple[float, float]]]]:
+        """Département code -> its rings as (lon, lat) points (departements.geojson; none when it is absent)."""
+        path = self.folder / "departements.geojson"
+        if not path.is_file():
+            return {}
+        out: dict[str, list[list[tuple[float, float]]]] = {}
+        for feature in json.loads(path.read_text(encoding="utf-8")).get("features", []):
+            geometry, code = feature.get("geometry") or {}, (feature.get("properties") or {}).get("insee_dep")
+            polygons = geometry.get("coordinates", [])
+            if geometry.get("type") == "Polygon":
+                polygons = [polygons]
+            out[code] = [[(float(x), float(y)) for x, y, *_ in ring] for polygon in polygons for ring in polygon]
+        return out
+
+    def in_departement(self, code: str, lat: float, lon: float) -> bool | None:
+        """Whether a point lies inside the département's outline (even-odd rule over its rings, holes included);
+        None when its outline is unknown."""
+        rings = self.outlines.get(code)
+        if not rings:
+            return None
+        inside = False
+        for ring in rings:
+            for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+                if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                    inside = not inside
+        return inside
+
+    @cached_property
     def by_postcode(self) -> dict[str, list[Commune]]:
         out: dict[str, list[Commune]] = {}
         for c in self.communes.values():

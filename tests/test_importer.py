@@ -168,7 +168,8 @@ def test_not_a_national_list(project, capsys):
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     code, _, err = project.msap("import", str(path), capsys=capsys)
     assert code == 2
-    assert err.startswith("autre.csv: colonnes « id_fs » ou « lib_fs » introuvables (en-tête lu : a, b…) — Indice : "
-                          "ce fichier n'est pas une édition de la liste nationale des France services")
+    assert err.startswith("autre.csv: colonnes introuvables : l'identifiant (« id_fs » ou « id » ou « MATRICULE ») et "
+                          "le nom du site (« lib_fs » ou « nom_fs » ou « lib_france_services ») ; colonnes du "
+                          "fichier : a, b — Indice : ce fichier n'est pas une édition de la liste nationale")
     code, _, err = project.msap("import", str(project.root / "absent.csv"), capsys=capsys)
     assert code == 2 and "fichier illisible" in err and "Indice" in err

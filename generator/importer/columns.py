@@ -15,7 +15,10 @@ from ..geo import fold
 from ..schema import Maison
 from ..validation import _models_in
 
-BODY_COLUMNS = ("commentaire", "commentaires", "informations_complementaires")
+#: free-text columns kept in the fiche's body, in this order (the 2020 editions: the CDC's remarks, and the
+#: comment on the hours)
+BODY_COLUMNS = ("commentaire", "commentaires", "informations_complementaires", "remarques_cdc",
+                "commentaire_horaires")
 WEEKDAY_PREFIXES = ("h_", "horaires_")
 
 
@@ -43,7 +46,7 @@ class ColumnMap:
 
     headers: list[str]
     fields: dict[str, list[str]] = field(default_factory=dict)  # field path -> actual headers, by priority
-    body_column: str | None = None
+    body_columns: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
 
     @property
@@ -70,9 +73,8 @@ def map_columns(headers: list[str]) -> ColumnMap:
             cmap.fields[path] = actual
             used.update(actual)
     for n in BODY_COLUMNS:
-        if _key(n) in by_key:
-            cmap.body_column = by_key[_key(n)]
-            used.add(cmap.body_column)
-            break
+        if _key(n) in by_key and by_key[_key(n)] not in cmap.body_columns:
+            cmap.body_columns.append(by_key[_key(n)])
+            used.add(by_key[_key(n)])
     cmap.unknown = [h for h in headers if h not in used and h.strip()]
     return cmap

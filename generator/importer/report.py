@@ -16,6 +16,9 @@ def render_report(result: ImportResult, dry_run: bool = False) -> str:
     section(out, "Lignes rejetées", [f"{src}:{r.line}" + (f" (id_fs {r.id_fs})" if r.id_fs else "") + f": {r.reason}"
                                      for r in result.rejected])
     section(out, "Remarques (ligne importée, valeur réparée ou à vérifier)", [n.text(src) for n in result.notes])
+    section(out, "Sites ré-identifiés (nouvel identifiant dans la liste, même site : la fiche est gardée)",
+            [f"{m.path.parent.name}/{m.path.name} : id_fs {m.old_id} → {m.new_id} (ligne {m.line} ; mêmes commune, "
+             f"{', '.join(m.evidence)})" for m in result.rematched])
     section(out, "Fiches nouvelles", [f"{c.path} ({c.id})" for c in result.new], limit=30)
     section(out, "Fiches mises à jour", [f"{c.path}: {', '.join(c.fields)}" for c in result.updated])
     section(out, "Modifications faites à la main, conservées (la liste nationale diffère)",

@@ -114,8 +114,9 @@ class RowConverter:
                                          "code postal ni le nom ne désignent une commune du département")
         data: dict[str, Any] = {"id": maison_id(id_fs), "nom": nom}
         data["type"] = self._classify(row, "type", {"antenne": "antenne", "principal": "site_principal"}) or "site_principal"
-        fmt = self._classify(row, "format", {"bus": "bus", "itiner": "itinerant", "oui": "itinerant",
-                                             "fixe": "fixe", "non": "fixe"}) or "fixe"
+        # « Multisites » (2024: one structure, several places of welcome) is itinerant in the schema's words
+        fmt = self._classify(row, "format", {"bus": "bus", "itiner": "itinerant", "multisite": "itinerant",
+                                             "oui": "itinerant", "fixe": "fixe", "non": "fixe"}) or "fixe"
         if re.search(r"(^| )bus( |$)", fold(nom)):
             fmt = "bus"
         data["format"] = fmt
@@ -131,8 +132,8 @@ class RowConverter:
         horaires, unread = self._horaires(row, note)
         if horaires is not None:
             data["horaires"] = horaires
-        comment = (row.get(cmap.body_column) or "").strip() if cmap.body_column else ""
-        if politique := self._rendez_vous(row, comment):
+        comment = "\n".join(cell for cell in ((row.get(c) or "").strip() for c in cmap.body_columns) if cell)
+        if politique := self._rendez_vous(row, comment, note):
             data["rendez_vous"] = {"politique": politique}
         if labellisation := self._date(cmap.first(row, "labellisation"), note):
             data["labellisation"] = labellisation
@@ -242,6 +243,11 @@ class RowConverter:
             if km > self.max_km and distance_km(pin[1], pin[0], *centre) <= self.max_km:
                 note("coordonnees", "latitude et longitude inversées : remises dans l'ordre")
                 pin = (pin[1], pin[0])
+            elif km > self.max_km and self.geo.in_departement(commune.departement, *pin) is False:
+                # outside the département and far from the commune: a wrong value, not a remote village
+                note("coordonnees", f"repère ({pin[0]} ; {pin[1]}) hors du département {commune.departement}, à "
+                                    f"{km:.0f} km de {commune.nom} : rejeté, site placé au centre de la commune")
+                pin = None
             elif km > self.max_km:
                 note("coordonnees", f"repère à {km:.1f} km du centre de {commune.nom} : conservé, à vérifier".replace(".", ",", 1))
         if pin:
@@ -319,13 +325,23 @@ class RowConverter:
             week[day] = slots
         return (week if seen_any else None), unread
 
-    def _rendez_vous(self, row, comment: str) -> str | None:
+    def _rendez_vous(self, row, comment: str, note=None) -> str | None:
         politique = self._classify(row, "rendez_vous.politique", {
             "avec ou sans": "possible", "obligatoire": "obligatoire", "uniquement": "obligatoire",
             "sur rendez": "obligatoire", "sur rdv": "obligatoire", "conseill": "conseille",
             "recommand": "conseille", "sans": "sans", "non": "sans", "oui": "possible", "possible": "possible"})
-        if politique:
-            return politique
+        said = self._rendez_vous_du_texte(comment)
+        if politique and said and said != politique and note is not None:
+            # The comment is the site's own words, written for its visitors: when it says « uniquement sur
+            # rendez-vous » it wins over a yes/no column; any other disagreement keeps the column. Both reported.
+            wins = said if said == "obligatoire" else politique
+            cell = self.cmap.first(row, "rendez_vous.politique")
+            note("rendez_vous.politique", f"la colonne dit « {cell} », le commentaire dit « {said} » : « {wins} » retenu")
+            return wins
+        return politique or said
+
+    @staticmethod
+    def _rendez_vous_du_texte(comment: str) -> str | None:
         text = fold(comment)
         if re.search(r"(uniquement|exclusivement|seulement) sur (rendez vous|rdv)|sur (rendez vous|rdv) uniquement", text):
             return "obligatoire"
@@ -342,11 +358,14 @@ class RowConverter:
             return None
         m = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
         iso = re.search(r"(\d{4})-(\d{2})-(\d{2})", text)
+        month = re.fullmatch(r"\s*(\d{1,2})/(\d{4})\s*", text)  # the 2020 editions: « 09/2019 »
         try:
             if m:
                 return dt.date(int(m[3]), int(m[2]), int(m[1]))
             if iso:
                 return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+            if month:
+                return dt.date(int(month[2]), int(month[1]), 1)
         except ValueError:
             pass
         note("labellisation", f"date « {text} » illisible : non reprise")

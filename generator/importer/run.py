@@ -7,8 +7,6 @@ its site would otherwise be imported a second time under another name.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,9 +19,11 @@ from ..diagnostics import Problem
 from ..geo import Geo, fold
 from ..reader import read
 from ..schema import Maison
-from .columns import map_columns
+from .columns import map_columns, schema_columns
 from .merge import BODY, imported_state, merge, ordered, render, write_atomic
 from .rows import Converted, Note, Rejected, RowConverter
+from .identity import Match, rematch
+from .source import Malformed, SourceError, read_source
 
 
 class ImportFailure(Exception):
@@ -48,6 +48,7 @@ class ImportResult:
     rejected: list[Rejected] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     disappeared: list[Change] = field(default_factory=list)
+    rematched: list[Match] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     encoding_note: str = ""
     hours_cells: int = 0
@@ -60,37 +61,23 @@ class ImportResult:
         return len(self.new) + len(self.updated) + self.unchanged
 
 
-def read_table(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]], str]:
-    """Any edition: UTF-8 (with or without BOM) or Windows-1252, comma, semicolon or tab."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFailure(f"{path}: fichier illisible ({exc.strerror}) — Indice : vérifiez le chemin du fichier") from None
-    note = ""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text, note = raw.decode("cp1252"), "fichier en Windows-1252 (et non UTF-8) : converti"
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = headers
-    rows = []
-    for row in reader:
-        row.pop(None, None)  # cells beyond the header
-        rows.append((reader.line_num, {k: (v or "") for k, v in row.items()}))
-    return headers, rows, note
-
-
 def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | None = None) -> ImportResult:
-    headers, rows, encoding_note = read_table(csv_path)
+    try:
+        table = read_source(csv_path)
+    except SourceError as exc:
+        raise ImportFailure(str(exc)) from None
+    headers, rows = table.headers, table.rows
     cmap = map_columns(headers)
     if cmap.id_column is None or "nom" not in cmap.fields:
+        expected = " ou ".join(f"« {c} »" for c in schema_columns()["source.id_fs"][:2] + ["MATRICULE"])
+        names = " ou ".join(f"« {c} »" for c in schema_columns()["nom"][:2] + ["lib_france_services"])
+        missing = [what for what, ok in ((f"l'identifiant ({expected})", cmap.id_column is not None),
+                                         (f"le nom du site ({names})", "nom" in cmap.fields)) if not ok]
         raise ImportFailure(
-            f"{csv_path.name}: colonnes « id_fs » ou « lib_fs » introuvables (en-tête lu : {', '.join(headers[:8])}…) "
-            "— Indice : ce fichier n'est pas une édition de la liste nationale des France services")
-    result = ImportResult(csv_path.name, rows=len(rows), unknown_columns=cmap.unknown, encoding_note=encoding_note)
+            f"{csv_path.name}: colonnes introuvables : {' et '.join(missing)} ; colonnes du fichier : "
+            f"{', '.join(headers[:12])}{'…' if len(headers) > 12 else ''} — Indice : ce fichier n'est pas une édition "
+            "de la liste nationale des France services, ou ses colonnes ont été renommées (docs/champs.md : colonnes reconnues)")
+    result = ImportResult(csv_path.name, rows=len(rows), unknown_columns=cmap.unknown, encoding_note=table.note)
     maisons_dir = root / config.content_dir / "maisons"
     existing = _existing(maisons_dir, root)
     state_path = root / config.import_state
@@ -100,10 +87,18 @@ def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | 
     seen_ids: dict[str, int] = {}
     seen_places: dict[tuple[str, str], int] = {}
     new_state: dict[str, Any] = dict(state.get("fiches", {}))
+    untouched: set[str] = set()  # ids of rejected rows: their fiche stays, and is not reported gone
+    planned: list[Converted] = []
     for line, row in (progress(rows) if progress else rows):
+        if isinstance(row, Malformed):
+            ident = row.cell(headers, cmap.id_column)
+            result.rejected.append(Rejected(line, ident, row.reason))
+            untouched.add(ident)
+            continue
         got = converter.convert(row, line)
         if isinstance(got, Rejected):
             result.rejected.append(got)
+            untouched.add(got.id_fs)
             continue
         if got.id_fs in seen_ids:
             result.rejected.append(Rejected(line, got.id_fs, f"identifiant déjà vu à la ligne {seen_ids[got.id_fs]}"))
@@ -115,11 +110,25 @@ def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | 
         seen_places.setdefault(place, line)
         if not _validate(got):
             result.rejected.append(Rejected(line, got.id_fs, "; ".join(n.message for n in got.notes[-3:])))
+            untouched.add(got.id_fs)
             continue
         result.notes.extend(got.notes)
+        planned.append(got)
+    # a site whose id changed keeps its fiche (identity.py): its row is planned over that fiche
+    matches, ambiguous = rematch(planned, existing, set(seen_ids))
+    for match in matches:
+        path, meta, body = existing.pop(match.old_id)
+        existing[match.new_id] = (path, meta, body)
+        got = next(g for g in planned if g.id_fs == match.new_id)
+        got.data["id"] = meta.get("id", got.data["id"])
+        before = list((meta.get("source") or {}).get("id_fs_precedents") or [])
+        got.data["source"]["id_fs_precedents"] = before + [match.old_id]
+        result.rematched.append(match)
+    result.notes.extend(Note(line, ident, "source.id_fs", text) for line, ident, text in ambiguous)
+    for got in planned:
         _plan(got, existing, state.get("fiches", {}), new_state, taken, maisons_dir, root, result)
     result.hours_cells, result.hours_read = converter.hours_cells, converter.hours_read
-    gone = set(existing) - set(seen_ids)
+    gone = set(existing) - set(seen_ids) - untouched
     result.disappeared = [Change(existing[i][1].get("id", ""), _rel(existing[i][0], root)) for i in sorted(gone)]
     new_state_doc = {"edition": csv_path.name, "fiches": dict(sorted(new_state.items()))}
     if new_state_doc != state:
@@ -186,6 +195,9 @@ def _plan(got: Converted, existing, base_state, new_state, taken: set[Path], mai
     mid = got.data["id"]
     if got.id_fs in existing:
         path, meta, body = existing[got.id_fs]
+        earlier = (meta.get("source") or {}).get("id_fs_precedents")
+        if earlier and not got.data["source"].get("id_fs_precedents"):
+            got.data["source"]["id_fs_precedents"] = list(earlier)  # known from an earlier import: kept
         outcome = merge(meta, body, got.data, got.body, base_state.get(mid))
         new_state[mid] = outcome.state
         if outcome.kept:

@@ -39,7 +39,7 @@ class Adresse(Strict):
     voie: str | None = Field(None, max_length=LIGNE, description="Numéro et voie, par exemple « 5 rue des Papetiers ».",
                              json_schema_extra=columns("adresse", "adresse_fs", "voie"))
     complement: str | None = Field(None, max_length=LIGNE, description="Complément d'adresse : bâtiment, étage, lieu-dit.",
-                                   json_schema_extra=columns("complement_adresse", "complement"))
+                                   json_schema_extra=columns("complement_adresse", "complement", "complement_d_adresse"))
     code_postal: CodePostal = Field(description="Code postal à cinq chiffres, entre guillemets.",
                                     json_schema_extra=columns("code_postal", "cp"))
     commune: str = Field(min_length=1, max_length=NOM, description="Nom de la commune, tel qu'au code officiel géographique.",
@@ -114,7 +114,11 @@ class Source(Strict):
     """Origine de la fiche dans la liste nationale ; tenue à jour par l'import."""
 
     id_fs: str = Field(min_length=1, max_length=IDENTIFIANT, description="Identifiant du site dans la liste nationale France services (id_fs).",
-                       json_schema_extra=columns("id_fs", "id", "identifiant"))
+                       json_schema_extra=columns("id_fs", "id", "identifiant", "matricule"))
+    id_fs_precedents: list[Annotated[str, Field(min_length=1, max_length=IDENTIFIANT)]] = Field(
+        default_factory=list, max_length=ELEMENTS, description=(
+        "Identifiants que le site a portés dans des éditions précédentes de la liste (un identifiant provisoire "
+        "« temp-N » remplacé par un numéro) : l'import reconnaît ainsi le site et garde sa fiche."))
     autres_colonnes: dict[Annotated[str, Field(max_length=NOM)], Annotated[str, Field(max_length=URL)]] = Field(
         default_factory=dict, max_length=ELEMENTS, description=(
         "Colonnes de la liste nationale que le modèle ne reprend pas encore, conservées telles quelles."))
@@ -125,7 +129,7 @@ class Maison(Strict):
 
     id: Slug = Field(description="Identifiant stable de la Maison ; ne change jamais, même si elle est renommée.")
     nom: str = Field(min_length=3, max_length=NOM, description="Nom de la Maison, tel qu'affiché au public.",
-                     json_schema_extra=columns("lib_fs", "nom_fs", "nom"))
+                     json_schema_extra=columns("lib_fs", "nom_fs", "nom", "lib_france_services"))
     type: choice(TYPES) = Field("site_principal", description="Site principal ou antenne d'un autre site.",
                                 json_schema_extra=columns("type_fs", "format_fs"))
     format: choice(FORMATS) = Field("fixe", description="Lieu fixe, itinérant (plusieurs lieux) ou bus.",
@@ -140,7 +144,7 @@ class Maison(Strict):
     telephone: Telephone | None = Field(None, description="Numéro de téléphone de l'accueil.",
                                         json_schema_extra=columns("telephone", "tel"))
     courriel: Courriel | None = Field(None, description="Adresse électronique de l'accueil.",
-                                      json_schema_extra=columns("mail", "courriel", "email"))
+                                      json_schema_extra=columns("mail", "courriel", "email", "contact_mail"))
     site_web: Url | None = Field(None, description="Page web de la Maison (https://…).",
                                  json_schema_extra=columns("site_web", "url", "site_internet"))
     horaires: Horaires | None = Field(None, description="Horaires d'ouverture d'une semaine ordinaire.")
@@ -160,7 +164,7 @@ class Maison(Strict):
     arrets: list[Arret] = Field(default_factory=list, max_length=OCCURRENCES, description="Lieux et jours de passage d'une Maison itinérante ou d'un bus.")
     accessibilite: Accessibilite | None = Field(None, description="Accessibilité des locaux.")
     labellisation: dt.date | None = Field(None, description="Date de labellisation France services (AAAA-MM-JJ).",
-                                          json_schema_extra=columns("labellisation", "labellisation_fs", "date_labellisation"))
+                                          json_schema_extra=columns("labellisation", "labellisation_fs", "date_labellisation", "labelisation"))
     verifie_le: dt.date | None = Field(None, description="Date à laquelle la Maison a vérifié sa fiche pour la dernière fois.")
     referents: list[Identifiant] = Field(default_factory=list, max_length=ELEMENTS, description=(
         "Comptes sur la forge des personnes qui relisent les modifications de cette fiche."))
