@@ -203,3 +203,31 @@ def test_a_lookalike_is_never_guessed(project, capsys):
     code, out, _ = project.msap("import", str(csv_file(project, "2025.csv", HEADER_2022, project2_rows)), "--dry-run",
                                 capsys=capsys)
     assert "Sites ré-identifiés" not in out
+
+
+def test_a_site_gone_from_the_list_is_marked_withdrawn_once_and_back_when_it_returns(project, capsys):
+    first = csv_file(project, "a.csv", HEADER_2022, ROWS_2022[:3])
+    project.msap("import", str(first), capsys=capsys)
+    pierrefitte = project.root / "content/maisons/93/pierrefitte.md"
+    code, out, _ = project.msap("import", str(csv_file(project, "b.csv", HEADER_2022, [ROWS_2022[0], ROWS_2022[2]])),
+                                capsys=capsys)
+    assert code == 0 and "1 site disparu(s)" in out
+    assert "content/maisons/93/pierrefitte.md (fs-2)" in out.split("Sites absents de cette édition")[1]
+    meta, _ = front(pierrefitte)
+    assert meta["retiree_le"] is not None and meta["id"] == "fs-2"  # kept, marked
+    before = pierrefitte.read_bytes()
+    code, out, _ = project.msap("import", str(csv_file(project, "b2.csv", HEADER_2022, [ROWS_2022[0], ROWS_2022[2]])),
+                                capsys=capsys)
+    assert pierrefitte.read_bytes() == before and "0 nouvelle, 0 mise à jour, 2 inchangée(s)" in out  # marked once
+    code, out, _ = project.msap("check", capsys=capsys)
+    assert code == 0, out
+    code, out, _ = project.msap("import", str(csv_file(project, "c.csv", HEADER_2022, ROWS_2022[:3])), capsys=capsys)
+    assert "retiree_le" not in front(pierrefitte)[0]  # back in the list: open again
+
+
+def test_a_fiche_kept_by_hand_is_never_marked_withdrawn(project, capsys):
+    project.write("content/maisons/23/a-la-main.md", (project.root / "content/maisons").exists() and
+                  "---\nid: fs-main\nnom: Maison tenue à la main\ndepartement: '23'\nadresse:\n  code_postal: '23000'\n"
+                  "  commune: Guéret\n  code_insee: '23096'\n---\n")
+    project.msap("import", str(csv_file(project, "a.csv", HEADER_2022, ROWS_2022[:1])), capsys=capsys)
+    assert "retiree_le" not in front(project.root / "content/maisons/23/a-la-main.md")[0]

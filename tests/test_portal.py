@@ -294,3 +294,27 @@ def test_a_region_of_one_departement_is_not_repeated_in_the_breadcrumbs(tmp_path
     assert "Heures locales (Guyane), et non celles de Paris." in (site / "maisons/973/apatou/index.html").read_text(
         encoding="utf-8")
     assert "Heures locales" not in (site / "maisons/23/gueret/index.html").read_text(encoding="utf-8")
+
+
+def test_a_withdrawn_maison_is_neither_listed_mapped_exported_searched_nor_counted(tmp_path: Path):
+    """A site gone from the national list (``retiree_le``, written by the import): its page stays and says so,
+    with the nearest open places; nothing else publishes it as open."""
+    from generator.config import load_config
+    from generator.portal.build import build
+    root = make_portal_project(tmp_path / "projet")
+    fiche = root / "content" / "maisons" / "23" / "bourganeuf.md"
+    text = fiche.read_text(encoding="utf-8")
+    fiche.write_text(text.replace("\nid: ", "\nretiree_le: 2026-11-01\nid: ", 1), encoding="utf-8")
+    site = build(root, load_config(root), tmp_path / "site", today=FROZEN_TODAY, site_url="https://portail.test/").site_dir
+    page = (site / "maisons" / "23" / "bourganeuf" / "index.html").read_text(encoding="utf-8")
+    assert "Ce lieu a quitté le réseau" in page and "depuis le 01/11/2026" in page
+    assert "France services de Guéret" in page  # the nearest open Maison, linked
+    assert "data-pagefind-body" not in page  # not searchable
+    listing = (site / "maisons" / "23" / "index.html").read_text(encoding="utf-8")
+    assert "bourganeuf/" not in listing.split('id="contenu"')[1].split("msap-table-defile")[0]
+    assert "Bourganeuf" not in (site / "donnees" / "maisons.csv").read_text(encoding="utf-8")
+    geojson = json.loads((site / "donnees" / "maisons.geojson").read_text(encoding="utf-8"))
+    assert "Bourganeuf" not in {f["properties"]["nom"].split()[-1] for f in geojson["features"]}
+    assert "bourganeuf" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "<li><strong>2</strong> Maisons</li>" in home  # 3 fiches, one withdrawn

@@ -23,7 +23,8 @@ def render_report(result: ImportResult, dry_run: bool = False) -> str:
     section(out, "Fiches mises à jour", [f"{c.path}: {', '.join(c.fields)}" for c in result.updated])
     section(out, "Modifications faites à la main, conservées (la liste nationale diffère)",
             [f"{c.path}: {', '.join(c.fields)}" for c in result.kept])
-    section(out, "Sites absents de cette édition (fiches conservées, à examiner)",
+    section(out, "Sites absents de cette édition (fiches gardées, marquées « retiree_le » : plus publiées comme "
+                 "ouvertes)",
             [f"{c.path} ({c.id})" for c in result.disappeared])
     if result.hours_cells:
         rate = f"{100 * result.hours_read / result.hours_cells:.2f}".replace(".", ",")

@@ -7,6 +7,7 @@ its site would otherwise be imported a second time under another name.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from ..geo import Geo, fold
 from ..reader import read
 from ..schema import Maison
 from .columns import map_columns, schema_columns
-from .merge import BODY, imported_state, merge, ordered, render, write_atomic
+from .merge import BODY, fingerprint, imported_state, merge, ordered, render, write_atomic
 from .rows import Converted, Note, Rejected, RowConverter
 from .identity import Match, rematch
 from .source import Malformed, SourceError, read_source
@@ -61,7 +62,9 @@ class ImportResult:
         return len(self.new) + len(self.updated) + self.unchanged
 
 
-def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | None = None) -> ImportResult:
+def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | None = None,
+               today: dt.date | None = None) -> ImportResult:
+    today = today or dt.date.today()
     try:
         table = read_source(csv_path)
     except SourceError as exc:
@@ -130,6 +133,16 @@ def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | 
     result.hours_cells, result.hours_read = converter.hours_cells, converter.hours_read
     gone = set(existing) - set(seen_ids) - untouched
     result.disappeared = [Change(existing[i][1].get("id", ""), _rel(existing[i][0], root)) for i in sorted(gone)]
+    for id_fs in sorted(gone):  # withdrawn: kept, no longer published as open (issue 16); once only
+        path, meta, body = existing[id_fs]
+        if meta.get("retiree_le"):
+            continue
+        withdrawn = {**meta, "retiree_le": today}
+        result.writes[path] = render(ordered(withdrawn), body)
+        mid = str(meta.get("id", ""))
+        record = dict(new_state.get(mid) or {"champs": {}, "corps": ""})
+        record["champs"] = {**record.get("champs", {}), "retiree_le": fingerprint(today)}
+        new_state[mid] = record
     new_state_doc = {"edition": csv_path.name, "fiches": dict(sorted(new_state.items()))}
     if new_state_doc != state:
         result.writes[state_path] = json.dumps(new_state_doc, ensure_ascii=False, indent=0, sort_keys=False) + "\n"

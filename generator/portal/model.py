@@ -56,8 +56,24 @@ class Portal:
     # --- Maisons ---------------------------------------------------------------------------------
     @cached_property
     def maisons(self) -> list[Fiche]:
-        return sorted(self.site.maisons, key=lambda f: (f.data.departement, fold(f.data.adresse.commune),
-                                                        fold(f.data.nom)))
+        """The Maisons open to the public: those withdrawn from the list (``retiree_le``) are neither listed,
+        mapped, exported, searched nor counted."""
+        return sorted((f for f in self.site.maisons if f.data.retiree_le is None),
+                      key=lambda f: (f.data.departement, fold(f.data.adresse.commune), fold(f.data.nom)))
+
+    @cached_property
+    def retirees(self) -> list[Fiche]:
+        """The Maisons that left the network: their page stays (links and bookmarks lead somewhere) and says so."""
+        return [f for f in self.site.maisons if f.data.retiree_le is not None]
+
+    def proches_de(self, fiche: Fiche) -> list[Any]:
+        """The open places nearest a withdrawn Maison (its pin, else its commune's centre): [(place, km)]."""
+        d = fiche.data
+        point = (d.coordonnees.lat, d.coordonnees.lon) if d.coordonnees else None
+        commune = self.geo.communes.get(d.adresse.code_insee)
+        if point is None and commune is not None and commune.lat is not None:
+            point = (commune.lat, commune.lon)
+        return self.voisinage.proximite.nearest([point], self.proches)[0] if point else []
 
     @cached_property
     def by_id(self) -> dict[str, Fiche]:
@@ -158,9 +174,9 @@ class Portal:
     @cached_property
     def chiffres(self) -> dict[str, int]:
         return {
-            "maisons": len(self.site.maisons),
+            "maisons": len(self.maisons),
             "departements": len(self.by_departement),
-            "itinerantes": sum(1 for f in self.site.maisons if f.data.format != "fixe"),
+            "itinerantes": sum(1 for f in self.maisons if f.data.format != "fixe"),
             "projets": len(self.site.projets),
             "ressources": len(self.ressources),
         }

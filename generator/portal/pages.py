@@ -76,6 +76,10 @@ def maison_pages(portal: Portal) -> Iterator[Page]:
         yield Page(urls.maison(fiche), urls.MAISONS, "maison.html", d.nom, {"fiche": fiche},
                    description=f"{d.nom}, {d.adresse.commune} : adresse, horaires, démarches accompagnées.",
                    searchable=True)
+    for fiche in portal.retirees:
+        yield Page(urls.maison(fiche), urls.MAISONS, "maison_retiree.html", fiche.data.nom, {"fiche": fiche},
+                   description=f"{fiche.data.nom} a quitté le réseau : les Maisons les plus proches.",
+                   in_sitemap=False)
     # after the fiches: « msap serve » writes an edited fiche before computing the nearest places
     for commune in portal.voisinage.communes:
         nom = f"{commune.nom} ({commune.departement})"

@@ -166,6 +166,10 @@ class Maison(Strict):
     labellisation: dt.date | None = Field(None, description="Date de labellisation France services (AAAA-MM-JJ).",
                                           json_schema_extra=columns("labellisation", "labellisation_fs", "date_labellisation", "labelisation"))
     verifie_le: dt.date | None = Field(None, description="Date à laquelle la Maison a vérifié sa fiche pour la dernière fois.")
+    retiree_le: dt.date | None = Field(None, description=(
+        "Date de l'import où le site ne figurait plus dans la liste nationale (rempli par l'import) : la Maison "
+        "n'est plus listée, ni sur la carte, ni dans les données ; sa page dit qu'elle a quitté le réseau. "
+        "L'import retire la date si le site revient dans la liste."))
     referents: list[Identifiant] = Field(default_factory=list, max_length=ELEMENTS, description=(
         "Comptes sur la forge des personnes qui relisent les modifications de cette fiche."))
     source: Source | None = Field(None, description="Origine de la fiche dans la liste nationale (rempli par l'import).")
