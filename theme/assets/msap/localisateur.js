@@ -293,6 +293,9 @@
   champ.addEventListener("focus", function () { clearTimeout(fermeture); });
   champ.addEventListener("input", function () {
     var tape = champ.value;
+    // the list of an earlier text goes at once (a file of the index may take a moment on a slow line); an
+    // answer already loaded comes back before the next frame, so the list does not flicker
+    fermer();
     indexCommunes(tape).then(function (liste) {
       if (champ.value === tape) afficherSuggestions(chercher(liste, tape));  // a later keystroke has its own answer
     }).catch(function () {});
