@@ -29,6 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("fichier", type=Path, help="le fichier CSV de la liste nationale")
     p.add_argument("--dry-run", action="store_true", help="afficher le rapport sans rien écrire")
     p.add_argument("--rapport", type=Path, help="écrire aussi le rapport complet dans ce fichier")
+    p.add_argument("--accepter-retraits", action="store_true",
+                   help="marquer retirés les sites absents même quand ils sont nombreux (plus de 10 et de 20 %% des "
+                        "sites importés : sans cette option, l'import s'arrête, le fichier n'étant sans doute pas "
+                        "une édition complète)")
 
     p = sub.add_parser("centres", help="recalculer data/geo/centres.csv (le centre de chaque bourg) depuis GeoNames, "
                                        "en gardant les lignes relues")
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return cmd_check(root, config, args.strict, args.format)
     if args.command == "import":
-        return cmd_import(root, config, args.fichier, args.dry_run, args.rapport)
+        return cmd_import(root, config, args.fichier, args.dry_run, args.rapport, args.accepter_retraits)
     if args.command == "centres":
         from .geo_centres import cmd_centres
         return cmd_centres(root, config, args.fichier)
@@ -183,7 +187,8 @@ def cmd_build(root: Path, config, args) -> int:
     return 0
 
 
-def cmd_import(root: Path, config, csv_path: Path, dry_run: bool, rapport: Path | None) -> int:
+def cmd_import(root: Path, config, csv_path: Path, dry_run: bool, rapport: Path | None,
+               accept_withdrawals: bool = False) -> int:
     from .importer.report import render_report
     from .importer.run import ImportFailure, apply, run_import
 
@@ -195,7 +200,8 @@ def cmd_import(root: Path, config, csv_path: Path, dry_run: bool, rapport: Path 
     except ImportError:  # pragma: no cover
         progress = None
     try:
-        result = run_import(csv_path if csv_path.is_absolute() else Path.cwd() / csv_path, root, config, progress)
+        result = run_import(csv_path if csv_path.is_absolute() else Path.cwd() / csv_path, root, config, progress,
+                            accept_withdrawals=accept_withdrawals)
     except ImportFailure as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -231,3 +231,19 @@ def test_a_fiche_kept_by_hand_is_never_marked_withdrawn(project, capsys):
                   "  commune: Guéret\n  code_insee: '23096'\n---\n")
     project.msap("import", str(csv_file(project, "a.csv", HEADER_2022, ROWS_2022[:1])), capsys=capsys)
     assert "retiree_le" not in front(project.root / "content/maisons/23/a-la-main.md")[0]
+
+
+def test_an_extract_of_the_list_does_not_withdraw_the_rest_of_the_network(project, capsys):
+    """A file of one département (or a filtered export) is not an edition: importing it would mark every other
+    site withdrawn. The import stops, writes nothing, and says how to go on if the withdrawals are real."""
+    rows = [_row(f"{n}", name=f"France services numéro {n}", street=f"{n} rue", phone=f"05 55 51 00 {n:02d}",
+                 mail=f"s{n}@x.fr") for n in range(12)]
+    project.msap("import", str(csv_file(project, "a.csv", HEADER_2022, rows)), capsys=capsys)
+    before = snapshot(project)
+    code, _, err = project.msap("import", str(csv_file(project, "extrait.csv", HEADER_2022, rows[:1])), capsys=capsys)
+    assert code == 2
+    assert err.startswith("extrait.csv: 11 des 12 sites importés sont absents de ce fichier : ce n'est sans doute "
+                          "pas une édition complète")
+    assert "--accepter-retraits" in err and snapshot(project) == before
+    code, out, _ = project.msap("import", str(project.root / "extrait.csv"), "--accepter-retraits", capsys=capsys)
+    assert code == 0 and "11 sites disparu(s)" in out

@@ -62,8 +62,13 @@ class ImportResult:
         return len(self.new) + len(self.updated) + self.unchanged
 
 
+#: more sites than this missing from a file (and more than this share of the imported ones) is not an edition
+#: of the whole list: an extract, a filtered export; the import stops unless told the withdrawals are real
+WITHDRAWALS_MAX, WITHDRAWALS_SHARE = 10, 0.2
+
+
 def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | None = None,
-               today: dt.date | None = None) -> ImportResult:
+               today: dt.date | None = None, accept_withdrawals: bool = False) -> ImportResult:
     today = today or dt.date.today()
     try:
         table = read_source(csv_path)
@@ -132,6 +137,12 @@ def run_import(csv_path: Path, root: Path, config: Config, progress: Iterable | 
         _plan(got, existing, state.get("fiches", {}), new_state, taken, maisons_dir, root, result)
     result.hours_cells, result.hours_read = converter.hours_cells, converter.hours_read
     gone = set(existing) - set(seen_ids) - untouched
+    if len(gone) > max(WITHDRAWALS_MAX, WITHDRAWALS_SHARE * len(existing)) and not accept_withdrawals:
+        raise ImportFailure(
+            f"{csv_path.name}: {len(gone)} des {len(existing)} sites importés sont absents de ce fichier : ce n'est "
+            "sans doute pas une édition complète de la liste (un extrait, un export filtré) ; rien n'a été écrit — "
+            "Indice : importez l'édition nationale entière ; si ces sites ont vraiment quitté la liste, relancez "
+            "avec --accepter-retraits")
     result.disappeared = [Change(existing[i][1].get("id", ""), _rel(existing[i][0], root)) for i in sorted(gone)]
     for id_fs in sorted(gone):  # withdrawn: kept, no longer published as open (issue 16); once only
         path, meta, body = existing[id_fs]
