@@ -29,7 +29,7 @@ def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
                today: dt.date | None = None) -> None:
     today = today or dt.date.today()
     table = geo.folder / "centres.csv"
-    check_table(table, geo, report, table.relative_to(site.root).as_posix() if table.is_relative_to(site.root)
+    check_table(geo, report, table.relative_to(site.root).as_posix() if table.is_relative_to(site.root)
                 else table.as_posix())
     refs = site.referentiels
     for name, model in LISTS.items():  # reference lists pointing into each other (operator -> themes)

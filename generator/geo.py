@@ -83,11 +83,11 @@ def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
         return [(reader.line_num, row) for row in reader]
 
 
-def centre_overrides(path: Path) -> dict[str, tuple[float, float]]:
+def centre_overrides(rows: list[tuple[int, dict[str, str]]]) -> dict[str, tuple[float, float]]:
     """code INSEE -> (lat, lon) of the rows of ``centres.csv`` whose point replaces the centroid (rows that do not
     parse are left to ``msap check``)."""
     out = {}
-    for _, row in read_table(path):
+    for _, row in rows:
         if row.get("source") in CENTRE_SOURCES_USED:
             try:
                 lat, lon = float(row["latitude"]), float(row["longitude"])
@@ -108,10 +108,15 @@ class Geo:
     def communes(self) -> dict[str, Commune]:
         """The communes, with the centre of the town where ``centres.csv`` gives one (see geo_centres)."""
         out = dict(self.centroids)
-        for code, (lat, lon) in centre_overrides(self.folder / "centres.csv").items():
+        for code, (lat, lon) in centre_overrides(self.centre_rows).items():
             if code in out:
                 out[code] = out[code]._replace(lat=lat, lon=lon)
         return out
+
+    @cached_property
+    def centre_rows(self) -> list[tuple[int, dict[str, str]]]:
+        """(line, row) of ``centres.csv``, read once for the lookups and for its checks."""
+        return read_table(self.folder / "centres.csv")
 
     @cached_property
     def centroids(self) -> dict[str, Commune]:

@@ -54,10 +54,11 @@ class Centre:
                 f"{self.ecart_km:.1f}"]
 
 
-def check_table(path: Path, geo: Geo, report: Report, label: str) -> None:
-    """Every row names a commune by its code and official name, a source among SOURCES and a point near it."""
+def check_table(geo: Geo, report: Report, label: str) -> None:
+    """Every row of the table ``geo`` reads names a commune by its code and official name, a source among SOURCES
+    and a point near it."""
     seen: dict[str, int] = {}
-    for line, row in read_table(path):
+    for line, row in geo.centre_rows:
         code = row.get("code_insee") or ""
         commune = geo.centroids.get(code)
         if commune is None:

@@ -107,7 +107,7 @@ def test_the_table_is_checked_row_by_row_with_its_line(geo_dir):
         "97302,Cayenne,4.93810,-52.33455,geonames,geonames:3382160,21.5\n"
         "43096,Fontannes,45.30149,3.76366,a_revoir,geonames:3017967,26.1\n", encoding="utf-8")
     geo, report = Geo(geo_dir), Report()
-    check_table(geo_dir / "centres.csv", geo, report, "data/geo/centres.csv")
+    check_table(geo, report, "data/geo/centres.csv")
     got = {(p.line, p.field, p.severity.name) for p in report.problems}
     assert got == {(3, "code_insee", "ERROR"), (4, "nom", "ERROR"), (5, "source", "ERROR"),
                    (6, "latitude", "ERROR"), (7, "latitude", "ERROR"), (8, "code_insee", "ERROR"),
@@ -133,7 +133,7 @@ def test_an_unreadable_geonames_file_is_a_french_error(geo_dir, capsys):
 
 def test_the_committed_table_checks_clean_and_puts_cayenne_in_the_town():
     geo, report = Geo(REPO / "data/geo"), Report()
-    check_table(REPO / "data/geo/centres.csv", geo, report, "data/geo/centres.csv")
+    check_table(geo, report, "data/geo/centres.csv")
     assert report.problems == [], report.render()
     rows = table(REPO / "data/geo")
     assert rows["97302"]["source"] == "geonames"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import groupby
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -235,15 +236,13 @@ def commune_index(geo: Geo, communes: Any = None) -> str:
     characters with the previous one (empty: none), postcodes drop the département's digits when they start
     with them (empty: same as the previous line, ``-``: none), and the centre is in thousandths of a degree,
     as a difference from the previous commune of the block; the size is :func:`size_class` of its population.
-    ``communes``: a subset (a shard), else every commune with a centre.
+    ``communes``: a subset (a shard) in the same order (département, then code), else every commune with a centre.
     """
-    keep = None if communes is None else {c.code_insee for c in communes}
     by_dep = geo.located_by_departement
+    if communes is None:
+        communes = [c for dep in sorted(by_dep) for c in by_dep[dep]]
     lines: list[str] = []
-    for dep in sorted(by_dep):
-        block = [c for c in by_dep[dep] if keep is None or c.code_insee in keep]
-        if not block:
-            continue
+    for dep, block in groupby(communes, key=lambda c: c.departement):
         nom = geo.departements[dep].nom if dep in geo.departements else dep
         lines.append(f"#{dep}\t{nom}")
         prev_name, prev_cps, plat, plon = "", None, 0, 0
@@ -265,7 +264,9 @@ def search_key(name: str) -> str:
     """The key the browser compares a typed text with (communes.js ``plier``, the same steps): no accents, lower
     case, punctuation as spaces, « St »/« Ste » as « Saint »/« Sainte »."""
     text = unicodedata.normalize("NFD", name.replace("œ", "oe").replace("Œ", "OE"))
-    text = _NOT_KEY.sub(" ", "".join(ch for ch in text if not unicodedata.combining(ch)).lower()).strip()
+    if not text.isascii():
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _NOT_KEY.sub(" ", text.lower()).strip()
     text = re.sub(r"^st ", "saint ", text)
     text = re.sub(r"^ste ", "sainte ", text)
     return text.replace(" st ", " saint ").replace(" ste ", " sainte ")
@@ -284,7 +285,8 @@ def commune_shards(geo: Geo) -> dict[str, str]:
     communes with a postcode beginning so). The browser loads the one file a query needs, about a hundredth of
     the whole index."""
     files: dict[str, list[Any]] = {}
-    for commune in sorted((c for c in geo.communes.values() if c.lat is not None), key=lambda c: c.code_insee):
+    by_dep = geo.located_by_departement
+    for commune in (c for dep in sorted(by_dep) for c in by_dep[dep]):  # the order commune_index writes
         key = search_key(commune.nom)
         names = {shard_of(key), shard_of(re.sub(r"^(le|la|les|l) ", "", key))}
         for shard in names | {cp[:2] for cp in commune.codes_postaux}:
