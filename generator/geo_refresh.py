@@ -142,7 +142,7 @@ def compute(root: Path, geo_dir: Path, package_dir: Path, geonames: Path | None)
     refresh = Refresh(version=package_version(package_dir))
     communes = _load_json(package_dir / "communes.json")
     departements = _load_json(package_dir / "departements.json")
-    regions = _load_json(package_dir / "regions.json")
+    _load_json(package_dir / "regions.json")  # checked here, copied as it is below
     if not any(c.get("type") in TYPES for c in communes):
         raise GeoSourceError(f"{shown(str(package_dir / 'communes.json'))} ne contient aucune commune\n"
                              f"Indice : le dossier data/ du paquet {PACKAGE}")
