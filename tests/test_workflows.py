@@ -85,7 +85,7 @@ def test_github_workflow_shape(github):
 
 def test_gitlab_pipeline_commands_parse(gitlab):
     commands = parse_all(msap_commands(gitlab_scripts(gitlab)))
-    assert sorted(commands) == ["build", "check", "codeowners", "review", "schema", "stale"]
+    assert sorted(commands) == ["build", "check", "codeowners", "mise-a-jour", "review", "schema", "stale"]
     assert commands["stale"][0].months == 12
     review = commands["review"][0]
     assert (review.base, str(review.sortie)) == ("origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "resume.md")
