@@ -247,3 +247,76 @@ def test_an_extract_of_the_list_does_not_withdraw_the_rest_of_the_network(projec
     assert "--accepter-retraits" in err and snapshot(project) == before
     code, out, _ = project.msap("import", str(project.root / "extrait.csv"), "--accepter-retraits", capsys=capsys)
     assert code == 0 and "11 sites disparu(s)" in out
+
+
+HEADER_2024 = ("id_fs;insee_dep;lib_fs;adresse;complement_adresse;insee_com;code_postal;lib_com;latitude;longitude;"
+               "mail;telephone;h_lundi;h_mardi;h_mercredi;h_jeudi;h_vendredi;h_samedi;commentaire;prise_rdv;type_fs;"
+               "format_fs;groupe_fs;labellisation_fs")
+ROWS_2024 = [  # the 2024 column set with the odd values its editions carry
+    "2001;23;France services de Guéret;2 Place Bonnyaud;;23096;23000;Guéret;46.1713;1.8719;;05 55 51 11 11;"
+    "09:00 - 12:00;;;;;;;Oui, le samedi;Site principal;multisite;Creuse;15/03/2021",
+    "2002;19;France services d'Objat;Place Charles de Gaulle;;19153;19130;Objat;45.2630;1.4083;;;;;;;;;;NC;"
+    "Antenne itinérante;Camping-car;;2021",
+    "2003;87;France services de Limoges;Place de la République;;87085;87000;Limoges;45.8336;1.2611;;;;;;;;;;"
+    "Non renseigné;Point relais;Fixe;;mars 2021",
+    "2004;87;France services d'Ambazac;Place de l'Église;;87002;87240;Ambazac;45.95;1.40;;;;;;;;;;Parfois;;Roulotte;;",
+    "2005;87;France services de Bellac;Rue Lamartine;;87011;87300;Bellac;46.1219;1.0490;;;;;;;;;"
+    "Uniquement sur rendez-vous;Non;Antenne;Bus;Haute-Vienne;2022-06-01",
+]
+
+
+def test_the_2024_column_set_maps_every_odd_value_or_reports_it(project, capsys):
+    path = csv_file(project, "liste-2024.csv", HEADER_2024, ROWS_2024)
+    code, out, err = project.msap("import", str(path), capsys=capsys)
+    assert code == 0, err
+    assert "5 lignes lue(s) = 5 fiches + 0 ligne rejetée(s)" in out
+    notes = out.split("## Remarques")[1].split("## ")[0].splitlines()[1:]
+    assert notes == [
+        "liste-2024.csv:3 (id_fs 2002): labellisation: date « 2021 » illisible : non reprise",
+        "liste-2024.csv:4 (id_fs 2003): type: valeur « Point relais » inconnue : « site_principal » retenu",
+        "liste-2024.csv:4 (id_fs 2003): labellisation: date « mars 2021 » illisible : non reprise",
+        "liste-2024.csv:5 (id_fs 2004): format: valeur « Roulotte » inconnue : « fixe » retenu",
+        "liste-2024.csv:5 (id_fs 2004): rendez_vous.politique: valeur « Parfois » inconnue : non reprise",
+        "liste-2024.csv:6 (id_fs 2005): rendez_vous.politique: la colonne dit « Non », le commentaire dit "
+        "« obligatoire » : « obligatoire » retenu",
+    ]
+    fiches = {p.stem: front(p)[0] for p in (project.root / "content/maisons").glob("*/*.md")}
+    got = {name: (m["type"], m["format"], m.get("rendez_vous", {}).get("politique"), m.get("groupe"),
+                  str(m.get("labellisation"))) for name, m in fiches.items()}
+    assert got == {
+        "gueret": ("site_principal", "itinerant", "possible", "Creuse", "2021-03-15"),  # multisite, « Oui, … »
+        "objat": ("antenne", "bus", None, None, "None"),  # a camping-car travels like the bus; « NC » says nothing
+        "limoges": ("site_principal", "fixe", None, None, "None"),  # « Non renseigné » is not « Non »
+        "ambazac": ("site_principal", "fixe", None, None, "None"),
+        "bellac": ("antenne", "bus", "obligatoire", "Haute-Vienne", "2022-06-01"),
+    }
+    before = snapshot(project)
+    code, out, _ = project.msap("import", str(path), capsys=capsys)
+    assert "0 nouvelle, 0 mise à jour, 5 inchangée(s)" in out and snapshot(project) == before
+    code, out, _ = project.msap("check", capsys=capsys)
+    assert code == 0, out
+
+
+def test_no_site_is_published_twice_the_portal_counts_the_list_plus_the_fiches_kept_by_hand(project, capsys):
+    from generator.config import load_config
+    from generator.content import load_site
+    from generator.geo import Geo
+    from generator.portal.model import Portal
+
+    project.write("content/maisons/23/a-la-main.md",
+                  "---\nid: fs-main\nnom: Maison tenue à la main\ndepartement: '23'\nadresse:\n  code_postal: '23000'\n"
+                  "  commune: Guéret\n  code_insee: '23096'\n---\n")
+    first = [_row("temp-3"), *ROWS_2022[1:3]]  # 2022: Guéret under a temporary id, Pierrefitte, the bus
+    project.msap("import", str(csv_file(project, "2022.csv", HEADER_2022, first)), capsys=capsys)
+    later = [_row("2945"), ROWS_2022[2],  # Guéret renumbered; Pierrefitte has left the list
+             '"7","19","France services d\'Objat","Place Charles de Gaulle",,"19153","19130","Objat",45.2630,1.4083,,'
+             '"05 55 25 00 00",,,,,,,,"Non","Site principal",,']
+    code, out, _ = project.msap("import", str(csv_file(project, "2024.csv", HEADER_2022, later)), capsys=capsys)
+    assert code == 0 and "3 lignes lue(s) = 3 fiches + 0 ligne rejetée(s)" in out
+    from generator.diagnostics import Report
+    site = load_site(project.root, load_config(project.root).content_dir, Report())
+    portal = Portal(site, Geo(project.root / "data/geo"), "https://portail.test/")
+    names = sorted(f.data.nom for f in portal.maisons)
+    assert len(portal.maisons) == len(later) + 1  # the list's rows plus the fiche kept by hand
+    assert names.count("France services de Guéret") == 1
+    assert [f.data.nom for f in portal.retirees] == ["France services de Pierrefitte"]

@@ -57,6 +57,13 @@ def slugify(text: str) -> str:
     return "-".join(fold(text).split())
 
 
+TYPE_WORDS = {"antenne": "antenne", "principal": "site_principal"}
+#: « Multisites » (2024: one structure, several places of welcome) is itinerant in the schema's words; a vehicle
+#: of another kind (camping-car, camion) travels like the bus
+FORMAT_WORDS = {"bus": "bus", "camion": "bus", "camping": "bus", "vehicule": "bus", "itiner": "itinerant",
+                "multisite": "itinerant", "oui": "itinerant", "fixe": "fixe", "non": "fixe"}
+#: folded cells that say nothing: « NC », « N/C », « non renseigné », « non communiqué », « inconnu », « ? »
+UNSAID = re.compile(r"^(?:n ?c|n ?r|nr|non (?:renseigne|communique|connu)|inconnu|ne sait pas|a definir)$")
 _PARTICLE = re.compile(r"^(?:de la |de l |des |du |de |d |a |en )")
 
 
@@ -113,10 +120,9 @@ class RowConverter:
             return Rejected(line, id_fs, "impossible de situer le site : pas de code commune valide, et ni le "
                                          "code postal ni le nom ne désignent une commune du département")
         data: dict[str, Any] = {"id": maison_id(id_fs), "nom": nom}
-        data["type"] = self._classify(row, "type", {"antenne": "antenne", "principal": "site_principal"}) or "site_principal"
-        # « Multisites » (2024: one structure, several places of welcome) is itinerant in the schema's words
-        fmt = self._classify(row, "format", {"bus": "bus", "itiner": "itinerant", "multisite": "itinerant",
-                                             "oui": "itinerant", "fixe": "fixe", "non": "fixe"}) or "fixe"
+        # format_fs holds the type in 2022 and the format from 2024: a cell is unknown only to both vocabularies
+        data["type"] = self._classify(row, "type", TYPE_WORDS, note, "site_principal", FORMAT_WORDS)
+        fmt = self._classify(row, "format", FORMAT_WORDS, note, "fixe", TYPE_WORDS)
         if re.search(r"(^| )bus( |$)", fold(nom)):
             fmt = "bus"
         data["format"] = fmt
@@ -258,13 +264,26 @@ class RowConverter:
         note("coordonnees", "pas de repère, et la commune n'a pas de centre connu : absente de la carte")
         return None
 
-    def _classify(self, row, path: str, vocabulary: dict[str, str]) -> str | None:
-        for cell in self.cmap.values(row, path):
+    def _classify(self, row, path: str, vocabulary: dict[str, str], note=None, default: str | None = None,
+                  other: dict[str, str] | None = None) -> str | None:
+        """The value the first cell of ``path`` names, by the words of ``vocabulary``; when no cell names one, the
+        cell of the field's own column is reported (when ``note`` is given) unless it is a word of ``other``, and
+        ``default`` kept. « NC », « non renseigné » count as empty."""
+        unknown = ""
+        for rank, column in enumerate(self.cmap.fields.get(path, [])):
+            cell = (row.get(column) or "").strip()
             folded = fold(cell)
+            if not folded or UNSAID.match(folded):
+                continue
             for word, value in vocabulary.items():
                 if re.search(rf"(^| ){word}", folded):
                     return value
-        return None
+            # only the field's own column is reported: a fallback column may hold another field's values
+            if rank == 0 and not any(re.search(rf"(^| ){word}", folded) for word in other or ()):
+                unknown = cell
+        if unknown and note is not None:
+            note(path, f"valeur « {unknown} » inconnue : " + (f"« {default} » retenu" if default else "non reprise"))
+        return default
 
     def _phone(self, row, note) -> str | None:
         raw = clean(self.cmap.first(row, "telephone"))
@@ -329,7 +348,7 @@ class RowConverter:
         politique = self._classify(row, "rendez_vous.politique", {
             "avec ou sans": "possible", "obligatoire": "obligatoire", "uniquement": "obligatoire",
             "sur rendez": "obligatoire", "sur rdv": "obligatoire", "conseill": "conseille",
-            "recommand": "conseille", "sans": "sans", "non": "sans", "oui": "possible", "possible": "possible"})
+            "recommand": "conseille", "sans": "sans", "non": "sans", "oui": "possible", "possible": "possible"}, note)
         said = self._rendez_vous_du_texte(comment)
         if politique and said and said != politique and note is not None:
             # The comment is the site's own words, written for its visitors: when it says « uniquement sur
