@@ -83,7 +83,7 @@ def _check_references(fiche: Fiche, targets: dict[str, dict[str, Any]], report: 
 
 
 def _check_body(fiche: Fiche, report: Report) -> None:
-    """Raw HTML and links the portal will not publish (see generator/portal/markdown.py): warnings."""
+    """Raw HTML and links the portal will not publish (see generator/sanitiser.py): warnings."""
     seen: set[tuple[int, str, str]] = set()
     for offset, kind, what in fiche.body_problems:
         line = fiche.doc.body_line + offset

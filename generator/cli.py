@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_schema(root, args.check)
     if args.command == "cms":
         from .cms.local import cmd_cms
-        return cmd_cms(root, config, args)
+        from .portal.serve import cmd_serve
+        return cmd_cms(root, config, args, cmd_serve)
     if args.command == "review":
         from .contrib.review import cmd_review
         return cmd_review(root, config, args)

@@ -47,7 +47,7 @@ class Fiche:
 
     @property
     def texte(self) -> Markup:
-        """The body as the portal publishes it: Markdown made safe HTML (generator/portal/markdown.py)."""
+        """The body as the portal publishes it: Markdown made safe HTML (generator/sanitiser.py)."""
         if self.doc.body_html is None:
             _render_body(self.doc)
         return Markup(self.doc.body_html)
@@ -185,7 +185,7 @@ def _read_chunk(chunk: tuple[list[Path], Path]) -> list[Document | Problem]:
 
 def _render_body(doc: Document | Problem) -> Document | Problem:
     if isinstance(doc, Document):
-        from .portal import markdown
+        from . import sanitiser as markdown
 
         doc.body_html, doc.body_problems = markdown.render(doc.body), markdown.problems(doc.body)
     return doc

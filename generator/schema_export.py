@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from .config import Config
 from .schema import KINDS, LISTS, Publics, Relecteurs
 from .schema.limits import documentation
-from .validation import _models_in, labels
+from .validation import models_in, labels
 
 
 def json_schemas() -> dict[str, str]:
@@ -38,7 +38,7 @@ def json_schemas() -> dict[str, str]:
 
 def _type_name(annotation: Any) -> str:
     text = str(annotation).replace("typing.", "").replace("datetime.date", "date")
-    for model in _models_in(annotation):
+    for model in models_in(annotation):
         text = text.replace(f"{model.__module__}.{model.__name__}", model.__name__)
     text = text.replace("Annotated[", "").replace("Literal[", "un de [")
     return text.split(", AfterValidator")[0].split(", FieldInfo")[0].split(", BeforeValidator")[0]
@@ -83,7 +83,7 @@ def _document(model: type[BaseModel], prefix: str, rows: list[str], seen: set[ty
         values = " ; ".join(f"`{k}` ({v})" for k, v in labels(info).items())
         description = (info.description or "").replace("|", "\\|")
         rows.append(f"| `{path}` | {required} | {description} | {_limit(info)} | {values} |")
-        for sub in _models_in(info.annotation):
+        for sub in models_in(info.annotation):
             if sub not in seen:
                 _document(sub, path + ("[]." if "list" in str(info.annotation) else "."), rows, seen | {sub})
 

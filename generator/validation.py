@@ -131,13 +131,13 @@ _SIMPLE = {
 # ------------------------------------------------------------------ schema introspection
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
+def models_in(annotation: Any) -> list[type[BaseModel]]:
     """BaseModel classes reachable through Optional[...], list[...], Annotated[...]."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     found = []
     for arg in typing.get_args(annotation):
-        found.extend(_models_in(arg))
+        found.extend(models_in(arg))
     return found
 
 
@@ -149,7 +149,7 @@ def _submodel(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
         info = current.model_fields.get(part)
         if info is None:
             return None
-        inner = _models_in(info.annotation)
+        inner = models_in(info.annotation)
         current = inner[0] if inner else None
     return current
 

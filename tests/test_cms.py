@@ -14,7 +14,7 @@ from generator.cms.config import cms_config
 from generator.config import Config, load_config
 from generator.schema import KINDS
 from generator.schema.fields import CRENEAU_RE
-from generator.validation import _models_in, labels
+from generator.validation import models_in, labels
 
 # Widgets both Decap CMS and Sveltia CMS know, plus the pin registered by admin/repere.js.
 WIDGETS = {"string", "text", "number", "boolean", "select", "list", "object", "datetime", "markdown", "relation",
@@ -40,7 +40,7 @@ def walk(fields: list[dict], prefix: str = ""):
 def model_fields(model: type[BaseModel], prefix: str = ""):
     for name, info in model.model_fields.items():
         yield prefix + name, info
-        for sub in _models_in(info.annotation):
+        for sub in models_in(info.annotation):
             yield from model_fields(sub, prefix + name + ".")
 
 

@@ -7,7 +7,7 @@ from conftest import REPO
 from generator.config import Config
 from generator.schema import KINDS, LISTS, Publics
 from generator.schema_export import generated
-from generator.validation import _models_in
+from generator.validation import models_in
 
 
 def all_models() -> set[type[BaseModel]]:
@@ -19,7 +19,7 @@ def all_models() -> set[type[BaseModel]]:
             continue
         seen.add(model)
         for info in model.model_fields.values():
-            todo.extend(_models_in(info.annotation))
+            todo.extend(models_in(info.annotation))
     return seen
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from conftest import FROZEN_TODAY, VALID_MAISON, make_portal_project
 from generator import yamlio
 from generator.cli import main
-from generator.portal import markdown
+from generator import sanitiser as markdown
 from generator.portal.render import json_script
 from generator.schema import KINDS, LISTS
 from generator.reader import CONTROL_CHARS

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..config import Config
 from .site import LOCAL_URL_ENV
@@ -67,9 +67,9 @@ def start_server(root: Path, port: int) -> subprocess.Popen:
                         f"{SERVER} » pour voir pourquoi")
 
 
-def cmd_cms(root: Path, config: Config, args: Any) -> int:
-    from ..portal.serve import cmd_serve
-
+def cmd_cms(root: Path, config: Config, args: Any, cmd_serve: Callable[[Path, Config, Any], int]) -> int:
+    """``msap cms``: decap-server beside ``msap serve`` (given by the command line: this module stays below the
+    portal's server, which starts decap-server itself)."""
     try:
         server = start_server(root, args.cms_port)
     except LocalCmsError as exc:

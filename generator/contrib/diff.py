@@ -24,7 +24,7 @@ from pydantic.fields import FieldInfo
 from ..diagnostics import shown
 from ..geo import distance_km
 from ..schema.fields import JOURS, Coordonnees, Horaires
-from ..validation import _models_in, labels as choice_labels
+from ..validation import models_in, labels as choice_labels
 
 SHORT = 60  # longer values are not shown, only the field's description
 
@@ -113,7 +113,7 @@ def shape(annotation: Any) -> tuple[str, type[BaseModel] | None]:
         inner = [a for a in typing.get_args(annotation) if a is not type(None)]
         return shape(inner[0]) if len(inner) == 1 else ("scalar", None)
     if origin is list:
-        models = _models_in(typing.get_args(annotation)[0])
+        models = models_in(typing.get_args(annotation)[0])
         return "list", (models[0] if models else None)
     if origin is dict:
         return "dict", None

@@ -81,7 +81,7 @@ def collect(maisons: list[Fiche], months: int, today: dt.date, names: dict[str, 
 
 
 def _date(value: dt.date) -> str:
-    from ..portal.render import date_fr
+    from ..formats import date_fr
     return date_fr(value)
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from ..geo import fold
 from ..schema import Maison
-from ..validation import _models_in
+from ..validation import models_in
 
 #: free-text columns kept in the fiche's body, in this order (the 2020 editions: the CDC's remarks, and the
 #: comment on the hours)
@@ -34,7 +34,7 @@ def schema_columns(model: type[BaseModel] = Maison, prefix: str = "") -> dict[st
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if "x-colonnes" in extra:
             out[path] = list(extra["x-colonnes"])
-        for sub in _models_in(info.annotation):
+        for sub in models_in(info.annotation):
             if path != "coordonnees":  # lat/lon come in a pair, read together
                 out.update(schema_columns(sub, path + "."))
     return out

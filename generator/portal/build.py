@@ -323,7 +323,7 @@ def statistics_globals(renderer: Renderer, portal: Portal, stats: statistiques.S
     from markupsafe import Markup
 
     from . import graphiques
-    from .render import mois_fr, nombre
+    from ..formats import mois_fr, nombre
 
     listes = Listes.from_referentiels(portal.site.referentiels)
 

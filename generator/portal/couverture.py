@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from .minimap import WIDTH as FRAME_WIDTH
-from .minimap import Frame, MiniMaps, _rings, _simplify
+from .minimap import Frame, MiniMaps, rings, simplify
 
 WIDTH = 600.0
 CLASSES = ((0, "0"), (1, "1 à 9"), (10, "10 à 19"), (20, "20 à 39"), (40, "40 et plus"))  # lower bound, label
@@ -21,7 +21,7 @@ def classe(count: int) -> int:
 
 
 def _frame(geometries: list[dict], width: float) -> tuple[Frame, float]:
-    pts = [p for g in geometries for ring in _rings(g) for p in ring]
+    pts = [p for g in geometries for ring in rings(g) for p in ring]
     west, east = min(p[0] for p in pts), max(p[0] for p in pts)
     south, north = min(p[1] for p in pts), max(p[1] for p in pts)
     frame = Frame(west, south, east, north, math.cos(math.radians((south + north) / 2)))
@@ -30,8 +30,8 @@ def _frame(geometries: list[dict], width: float) -> tuple[Frame, float]:
 
 def _path(geometry: dict, frame: Frame, scale: float, dx: float, dy: float) -> str:
     parts = []
-    for ring in _rings(geometry):
-        pts = _simplify([frame.xy(lon, lat) for lon, lat in ring], 0.5 / scale)
+    for ring in rings(geometry):
+        pts = simplify([frame.xy(lon, lat) for lon, lat in ring], 0.5 / scale)
         if len(pts) >= 3:
             parts.append("M" + "L".join(f"{x * scale + dx:.1f} {y * scale + dy:.1f}" for x, y in pts) + "Z")
     return "".join(parts)

@@ -18,7 +18,7 @@ import numpy as np
 from markupsafe import Markup
 
 from ..geo import Geo
-from .minimap import _rings, _simplify
+from .minimap import rings, simplify
 
 EARTH_KM = 6371.0088
 STRIP_DEG = 0.2  # points are taken in strips of latitude this high (≈ 22 km), each from west to east
@@ -191,7 +191,7 @@ class Proches:
         self._items: dict[tuple[int, str], tuple[str, str]] = {}
 
     def __call__(self, link: Any, proches: list[tuple[Lieu, float]]) -> Markup:
-        from .render import km
+        from ..formats import km
 
         out = []
         for lieu, dist in proches:
@@ -207,7 +207,7 @@ def lignes_communes(link: Any, rows: list[tuple[Any, Lieu, float]], pages: Any) 
     """The rows of a département's table of communes and their nearest place (35,000 rows over the site:
     written here, five times faster than a Jinja loop); ``pages``: the communes that have a page."""
     from . import urls
-    from .render import km
+    from ..formats import km
 
     out, places = [], {}  # a place is the nearest one of a dozen communes: its cell is written once
     for c, lieu, dist in rows:
@@ -317,8 +317,8 @@ def outlines(features: dict[str, dict], names: dict[str, str], tolerance: float 
     out = []
     for code, geometry in features.items():
         polygons = []
-        for ring in _rings(geometry):
-            pts = _simplify([(round(x, 3), round(y, 3)) for x, y in ring], tolerance)
+        for ring in rings(geometry):
+            pts = simplify([(round(x, 3), round(y, 3)) for x, y in ring], tolerance)
             if len(pts) >= 4:
                 polygons.append([[list(p) for p in pts]])
         out.append({"type": "Feature", "properties": {"code": code, "nom": names.get(code, code)},

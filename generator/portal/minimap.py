@@ -42,13 +42,13 @@ class Frame:
         return round(min(max(px, 0), 100), 2), round(min(max(py, 0), 100), 2)
 
 
-def _rings(geometry: dict) -> list[list[list[float]]]:
+def rings(geometry: dict) -> list[list[list[float]]]:
     if geometry["type"] == "Polygon":
         return list(geometry["coordinates"])
     return [ring for polygon in geometry["coordinates"] for ring in polygon]
 
 
-def _simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+def simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
     """Douglas-Peucker, iterative."""
     if len(points) < 4:
         return points
@@ -87,7 +87,7 @@ class MiniMaps:
             geometry = self.features.get(code)
             if geometry is None:
                 return None
-            pts = [p for ring in _rings(geometry) for p in ring]
+            pts = [p for ring in rings(geometry) for p in ring]
             west, east = min(p[0] for p in pts), max(p[0] for p in pts)
             south, north = min(p[1] for p in pts), max(p[1] for p in pts)
             self._frames[code] = Frame(west, south, east, north, math.cos(math.radians((south + north) / 2)))
@@ -98,8 +98,8 @@ class MiniMaps:
         if frame is None:
             return None
         paths = []
-        for ring in _rings(self.features[code]):
-            pts = _simplify([frame.xy(lon, lat) for lon, lat in ring], 0.6)
+        for ring in rings(self.features[code]):
+            pts = simplify([frame.xy(lon, lat) for lon, lat in ring], 0.6)
             if len(pts) < 3:
                 continue
             paths.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + "Z")
