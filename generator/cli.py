@@ -247,13 +247,27 @@ def cmd_import(root: Path, config, csv_path: Path, dry_run: bool, rapport: Path 
     return 0
 
 
-def run() -> None:
-    """Console-script entry point."""
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point, and the one place every failure ends: a command error prints its message and
+    hint and exits 2; anything else prints one French line (the traceback only with ``MSAP_DEBUG=1``) and exits 2."""
+    import os
+
+    from .diagnostics import CommandError, shown
+
     try:
-        code = main()
+        code = main(argv)
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         code = 130
+    except CommandError as exc:
+        print(f"msap : {shown(str(exc))}", file=sys.stderr)
+        code = 2
+    except Exception as exc:  # noqa: BLE001 - the edge: no traceback for the user
+        if os.environ.get("MSAP_DEBUG") == "1":
+            raise
+        print(f"msap : erreur inattendue ({exc.__class__.__name__} : {shown(str(exc))[:300]}) — Indice : "
+              "relancez avec MSAP_DEBUG=1 pour voir la trace, et signalez-la à l'équipe du portail", file=sys.stderr)
+        code = 2
     sys.exit(code)
 
 

@@ -195,13 +195,19 @@ def load_config(root: Path) -> Config:
         section = ((doc.get("extra") or {}).get("msap")) or {}
         return Config.model_validate(section)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"mkdocs.yml illisible : {exc} — Indice : vérifiez l'indentation") from None
+        from .yamlio import french_problem
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or ""
+        raise ConfigError(f"mkdocs.yml{where}: YAML illisible ({french_problem(problem)}) — Indice : vérifiez "
+                          "l'indentation (des espaces, pas de tabulation) et mettez entre guillemets les valeurs "
+                          "qui contiennent « : »") from None
     except ValidationError as exc:
         from .validation import translate
         lines = []
         for err in exc.errors():
             message, hint = translate(Config, err)
-            where = ".".join(str(p) for p in err["loc"])
+            where = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
             lines.append(f"mkdocs.yml: extra.msap.{where}: {message} — Indice : {hint} "
                          "(options décrites dans docs/configuration.md)")
         raise ConfigError("\n".join(lines)) from None

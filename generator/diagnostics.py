@@ -33,6 +33,18 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+class CommandError(Exception):
+    """A command cannot run: a French message and a hint. ``msap`` prints « message — Indice : hint » and exits 2
+    (see :func:`generator.cli.run`); every command error of the project is one of these."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+    def __str__(self) -> str:
+        return f"{self.message} — Indice : {self.hint}"
+
+
 class Severity(enum.Enum):
     ERROR = "erreur"
     WARNING = "avertissement"

@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+from .diagnostics import CommandError
+
 
 class Commune(NamedTuple):
     """A commune of the COG (a named tuple: 35,000 are made on every build, three times faster than frozen
@@ -98,8 +100,43 @@ def centre_overrides(rows: list[tuple[int, dict[str, str]]]) -> dict[str, tuple[
     return out
 
 
+RESTORE = "restaurez data/geo/ depuis Git (git checkout -- data/geo) ou refaites-le (msap geo)"
+
+
+class GeoError(CommandError):
+    """A reference table is missing or damaged."""
+
+
+def _open(path: Path):
+    try:
+        return open(path, encoding="utf-8", newline="")
+    except FileNotFoundError:
+        raise GeoError(f"{path} : fichier de référence introuvable", RESTORE + " ; lancez la commande depuis la "
+                       "racine du projet, ou indiquez-la avec --root") from None
+    except OSError as exc:
+        raise GeoError(f"{path} : illisible ({exc.strerror})", RESTORE) from None
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, 2)
+        return fh.read(1) == b"\n"
+
+
+def _json_rows(path: Path, keys: tuple[str, ...]) -> list[dict]:
+    with _open(path) as fh:
+        try:
+            rows = json.load(fh)
+        except (ValueError, UnicodeDecodeError) as exc:
+            line = getattr(exc, "lineno", 1)
+            raise GeoError(f"{path}:{line}: JSON illisible", RESTORE) from None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and all(k in r for k in keys) for r in rows):
+        raise GeoError(f"{path} : une liste d'entrées {{{', '.join(keys)}}} est attendue", RESTORE)
+    return rows
+
+
 class Geo:
-    """The reference tables, loaded lazily from one folder."""
+    """The reference tables, loaded lazily from one folder; a missing or damaged table is a :class:`GeoError`."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -122,25 +159,38 @@ class Geo:
     def centroids(self) -> dict[str, Commune]:
         """The communes as ``communes.csv`` gives them: the centre is the centroid of the 2018 polygon."""
         out = {}
-        with open(self.folder / "communes.csv", encoding="utf-8", newline="") as fh:
+        path = self.folder / "communes.csv"
+        names = ("code_insee", "nom", "code_departement", "codes_postaux", "population", "latitude", "longitude")
+        with _open(path) as fh:
             rows = csv.reader(fh)
             header = next(rows, [])
-            at = [header.index(name) for name in ("code_insee", "nom", "code_departement", "codes_postaux",
-                                                  "population", "latitude", "longitude")]
-            for row in rows:
-                code, nom, dep, cps, population, lat, lon = (row[i] for i in at)
-                out[code] = Commune(code, nom, dep, tuple(cps.split()), int(population or 0),
-                                    float(lat) if lat else None, float(lon) if lon else None)
+            missing = [name for name in names if name not in header]
+            if missing:
+                raise GeoError(f"{path}:1: colonnes absentes : {', '.join(missing)}", RESTORE)
+            at = [header.index(name) for name in names]
+            try:
+                width = len(header)
+                for row in rows:
+                    if len(row) != width:  # a cut or shifted row: its values cannot be trusted
+                        raise IndexError
+                    code, nom, dep, cps, population, lat, lon = (row[i] for i in at)
+                    out[code] = Commune(code, nom, dep, tuple(cps.split()), int(population or 0),
+                                        float(lat) if lat else None, float(lon) if lon else None)
+            except (IndexError, ValueError, csv.Error):
+                raise GeoError(f"{path}:{rows.line_num}: ligne tronquée ou abîmée", RESTORE) from None
+            if out and not _ends_with_newline(path):  # cut inside its last value: the row looks whole
+                raise GeoError(f"{path}:{rows.line_num}: ligne tronquée ou abîmée (fin de fichier sans fin de ligne)",
+                               RESTORE)
         return out
 
     @cached_property
     def departements(self) -> dict[str, Departement]:
-        rows = json.loads((self.folder / "departements.json").read_text(encoding="utf-8"))
+        rows = _json_rows(self.folder / "departements.json", ("code", "nom", "region"))
         return {r["code"]: Departement(r["code"], r["nom"], r["region"]) for r in rows}
 
     @cached_property
     def regions(self) -> dict[str, str]:
-        rows = json.loads((self.folder / "regions.json").read_text(encoding="utf-8"))
+        rows = _json_rows(self.folder / "regions.json", ("code", "nom"))
         return {r["code"]: r["nom"] for r in rows}
 
     @cached_property
@@ -150,7 +200,11 @@ class Geo:
         if not path.is_file():
             return {}
         out: dict[str, list[list[tuple[float, float]]]] = {}
-        for feature in json.loads(path.read_text(encoding="utf-8")).get("features", []):
+        try:
+            features = json.loads(path.read_text(encoding="utf-8")).get("features", [])
+        except (ValueError, AttributeError) as exc:
+            raise GeoError(f"{path}:{getattr(exc, 'lineno', 1)}: GeoJSON illisible", RESTORE) from None
+        for feature in features:
             geometry, code = feature.get("geometry") or {}, (feature.get("properties") or {}).get("insee_dep")
             polygons = geometry.get("coordinates", [])
             if geometry.get("type") == "Polygon":

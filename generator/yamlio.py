@@ -153,13 +153,14 @@ def _load_yaml(text: str, first_line: int, lines: dict[Path, int] | None) -> Par
             if any(b in text for b in _OTHER_BREAKS):
                 line = _file_lines(text)[min(line, len(_file_lines(text)) - 1)]
             raise YamlProblem(
-                f"YAML illisible ({_french_problem(exc.problem or exc.context or '')})",
+                f"YAML illisible ({french_problem(exc.problem or exc.context or '')})",
                 line,
                 "vérifiez l'indentation (des espaces, pas de tabulation) et mettez entre guillemets "
                 "les valeurs qui contiennent « : » ou commencent par « - », « [ », « { », « & », « * » ou « # »",
             ) from None
         except yaml.YAMLError as exc:
-            raise YamlProblem(f"YAML illisible ({exc})", 0, "vérifiez la syntaxe de l'en-tête") from None
+            raise YamlProblem(f"YAML illisible ({french_problem(getattr(exc, 'problem', None) or '')})", 0,
+                              "vérifiez la syntaxe de l'en-tête") from None
         if node is None:
             return Parsed({}, {})
         return Parsed(_build(node, (), lines, set(), first_line), lines or {})
@@ -249,14 +250,31 @@ _FRENCH = {
     "did not find expected node content": "valeur manquante ou crochet non refermé",
     "did not find expected key": "indentation incohérente ou champ mal formé",
     "found unexpected end of stream": "fin de texte inattendue (guillemet non fermé ?)",
+    "did not find expected ',' or ']'": "liste entre crochets non refermée : « , » ou « ] » attendu",
+    "did not find expected ',' or '}'": "accolade non refermée : « , » ou « } » attendu",
+    "did not find expected '-' indicator": "élément de liste mal aligné : « - » attendu",
+    "did not find expected alphabetic or numeric character": "ancre ou alias mal formé après « & » ou « * »",
+    "found character that cannot start any token": "caractère interdit en début de valeur (« @ » ou « ` ») : "
+                                                   "mettez la valeur entre guillemets",
+    "found unknown escape character": "séquence « \\ » inconnue entre guillemets doubles",
+    "found duplicate anchor": "ancre « & » en double",
+    "expected a single document in the stream": "plusieurs documents (« --- ») dans l'en-tête",
+    "while scanning a quoted scalar": "guillemet non fermé",
+    "while scanning a simple key": "« : » attendu après le nom du champ",
+    "while parsing a block mapping": "indentation incohérente",
+    "while parsing a flow sequence": "liste entre crochets non refermée",
+    "while parsing a flow mapping": "accolade non refermée",
 }
 
 
-def _french_problem(problem: str) -> str:
+def french_problem(problem: str) -> str:
+    """PyYAML's English problem in French; one it does not know is said generically, never in English."""
     for english, french in _FRENCH.items():
         if problem.startswith(english):
             return french
-    return problem
+    if problem.startswith("expected <block end>"):
+        return "indentation incohérente"
+    return "syntaxe YAML invalide" if problem else "syntaxe YAML invalide"
 
 
 # ---------------------------------------------------------------- writing

@@ -33,7 +33,7 @@ def test_the_default_rubrics_are_the_ten_of_the_former_portal():
 
 @pytest.mark.parametrize("option, message", [
     ("forum_rubriques: [{titre: Emploi, description: Offres d'emploi.}]",
-     "mkdocs.yml: extra.msap.forum_rubriques.0: la rubrique « Emploi » n'a pas d'adresse — Indice : donnez "
+     "mkdocs.yml: extra.msap.forum_rubriques[1]: la rubrique « Emploi » n'a pas d'adresse — Indice : donnez "
      "l'identifiant de sa catégorie de discussions (« categorie: vie-du-reseau », lettres, chiffres et tirets) "
      "ou son adresse complète (« url: https://… ») (options décrites dans docs/configuration.md)"),
     ("forum_url: https://forum.example/",

@@ -249,9 +249,9 @@ def test_front_matter_unreadable_at_head_is_reported(repo, capsys):
     assert (code, err) == (1, "")
     assert lines[6:8] == [
         "- **France services de Guéret** (`content/maisons/23/gueret.md`) : modifiée",
-        "  - en-tête illisible à la révision proposée (ligne 3 : YAML illisible (did not find expected ',' or '\\]'))",
+        "  - en-tête illisible à la révision proposée (ligne 3 : YAML illisible (liste entre crochets non refermée : « , » ou « \\] » attendu))",
     ]
-    assert lines[11] == ("- ❌ content/maisons/23/gueret.md:3: YAML illisible (did not find expected ',' or '\\]') — "
+    assert lines[11] == ("- ❌ content/maisons/23/gueret.md:3: YAML illisible (liste entre crochets non refermée : « , » ou « \\] » attendu) — "
                          "Indice : vérifiez l'indentation (des espaces, pas de tabulation) et mettez entre guillemets "
                          "les valeurs qui contiennent « : » ou commencent par « - », « \\[ », « { », « & », « * » ou "
                          "« # »")

@@ -98,7 +98,7 @@ def load_checked(root: Path, config: Config,
 
     def started() -> None:
         # The communes (35,000 rows) load while the fiches are parsed in other processes: the checks need them.
-        begun.append(threading.Thread(target=lambda: geo.communes, daemon=True))
+        begun.append(threading.Thread(target=_preload, args=(geo,), daemon=True))
         begun[0].start()
         if meanwhile is not None:
             meanwhile()
@@ -108,6 +108,16 @@ def load_checked(root: Path, config: Config,
     begun[0].join()
     check_site(site, geo, report, config.distance_max_km)
     return site, geo, report
+
+
+def _preload(geo) -> None:
+    """Load the communes; a damaged table is left for the checks, which read it again and say so."""
+    from ..geo import GeoError
+
+    try:
+        geo.communes
+    except GeoError:
+        pass
 
 
 def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = False,
