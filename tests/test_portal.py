@@ -10,7 +10,8 @@ import pytest
 
 from conftest import FROZEN_TODAY, REPO, build_sample, make_portal_project
 from generator.cli import main
-from generator.portal import horaires, markdown, urls
+from generator import sanitiser as markdown
+from generator.portal import horaires, urls
 from generator.portal.shell import Shell, ShellError
 
 SHELL = ('<html><head><link rel="icon" href="../assets/images/favicon.svg">@@MSAP_META@@<title>@@MSAP_TITRE@@</title>'

@@ -134,3 +134,43 @@ def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file of a built site but the search bundle (Pagefind's, rebuilt in the background)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.relative_to(folder).as_posix().startswith("pagefind/")}
+
+
+def test_after_an_edit_the_served_site_is_what_a_full_build_writes(tmp_path: Path):
+    """Guéret renamed, moved to the next commune, one operator and its activity dropped: its page, the lists that
+    show it now or showed it before, the commune pages (one appears, one goes), the open data and the sitemap
+    follow — the served folder is then byte for byte a full build."""
+    from generator.config import load_config
+    from generator.portal.build import build
+    from generator.portal.serve import Live
+
+    root = make_portal_project(tmp_path / "projet", statistiques=False)
+    config = load_config(root)
+    live = Live(root, config, tmp_path / "servi", "http://127.0.0.1:8000/", False)
+    live.full()
+    assert (tmp_path / "servi/communes/23096/index.html").is_file()  # Guéret's commune page
+    fiche = root / "content/maisons/23/gueret.md"
+    text = fiche.read_text(encoding="utf-8")
+    for old, new in (("nom: France services de Guéret", "nom: France services du Pays de Guéret"),
+                     ("  commune: Guéret\n  code_insee: \"23096\"", "  commune: Sainte-Feyre\n  code_insee: \"23193\""),
+                     ("  lat: 46.1713\n  lon: 1.8719", "  lat: 46.1571\n  lon: 1.9131"),
+                     ("operateurs: [anah, urssaf]", "operateurs: [anah]"),  # lists that no longer show it
+                     ("activites: [epn]", "activites: []")):
+        assert old in text
+        text = text.replace(old, new)
+    fiche.write_text(text, encoding="utf-8")
+    with live.lock:
+        assert live.fiche_changed(fiche) is True  # rewritten in place, not a full rebuild
+    live.search_thread.join()
+    built = build(root, config, tmp_path / "construit", site_url="http://127.0.0.1:8000/").site_dir
+    served, full = _tree(tmp_path / "servi"), _tree(built)
+    assert "communes/23193/index.html" in served and "communes/23096/index.html" not in served  # Sainte-Feyre's page appeared
+    assert "France services du Pays de Guéret" in served["donnees/maisons.csv"].decode("utf-8")
+    assert sorted(set(served) ^ set(full)) == []
+    assert [name for name in full if served[name] != full[name]] == []

@@ -10,7 +10,7 @@ from generator.config import Config
 from generator.content import load_site
 from generator.contrib.stale import collect, fitting, months_before, render
 from generator.diagnostics import Report
-from generator.portal.render import date_fr
+from generator.formats import date_fr
 
 TODAY = dt.date.today()
 CUTOFF = months_before(TODAY, 12)

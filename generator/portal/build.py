@@ -225,7 +225,7 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     try:
         renderer = make_renderer(root, config, portal, shells, maps, stats, env)
         pages = list(all_pages(portal))
-        sitemap.send([p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"])
+        sitemap.send(sitemap_paths(pages))
         index = recherche.SearchIndex() if search else None
         # The search copies first (Pagefind indexes them and writes its bundle in its own process while the
         # pages are rendered), then the pages, the long listings first: the last tasks are short ones and both
@@ -249,6 +249,11 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
         if index is not None:
             index.close()
     return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
+
+
+def sitemap_paths(pages: list[Any]) -> list[str]:
+    """What the sitemap lists: the pages that ask for it, and the editorial pages of pages/."""
+    return [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
 
 
 HEAVY = {"liste_maisons.html", "couverture.html", "maisons_index.html", "region.html", "statistiques.html"}

@@ -1,13 +1,16 @@
 """Every page of the portal, as a list of :class:`Page` (the "generate" stage).
 
 A page names its path, the section whose shell wraps it, its Jinja template in
-``theme/portail/`` and its context. Building the list is cheap; the work is in
-rendering, which :mod:`generator.portal.render` spreads over processes.
+``theme/portail/``, its context and its sources: the fiches it shows, from which
+``msap serve`` knows what to rewrite after an edit (a page without sources shows
+the whole network: counts, maps, indexes, and is rewritten after any edit).
+Building the list is cheap (the sources are computed only when asked); the work
+is in rendering, which :mod:`generator.portal.render` spreads over processes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from . import exports, urls
 from .model import Portal
@@ -23,6 +26,21 @@ class Page:
     description: str = ""
     in_sitemap: bool = True
     searchable: bool = False  # indexed by the search (its template marks the indexed part with data-pagefind-body)
+    #: the fiches the page shows, asked only by msap serve; None: the whole network
+    sources: Callable[[], Iterable[Any]] | None = None
+
+    def source_paths(self) -> frozenset[str] | None:
+        """The files of the fiches it shows (None: every fiche)."""
+        return None if self.sources is None else frozenset(str(f.doc.path) for f in self.sources())
+
+
+def _none() -> list[Any]:
+    return []
+
+
+def _places(found: Iterable[tuple[Any, float]]) -> list[Any]:
+    """The Maisons of (place, km) pairs (a stop stands for its Maison)."""
+    return [place.maison for place, _ in found]
 
 
 def all_pages(portal: Portal) -> Iterator[Page]:
@@ -38,13 +56,15 @@ def all_pages(portal: Portal) -> Iterator[Page]:
                            "d'accompagnement et par résultat ; par département.")
     if portal.forum:
         yield Page(urls.FORUM, urls.BOITE, "forum.html", "Forum du réseau", {"rubriques": portal.forum},
-                   description="Les rubriques du forum où échangent les agents et responsables des Maisons.")
+                   description="Les rubriques du forum où échangent les agents et responsables des Maisons.",
+                   sources=_none)
     yield Page(urls.RECHERCHE, urls.RECHERCHE, "recherche.html", "Recherche", in_sitemap=False,
                description="Rechercher une Maison, une ressource ou un projet.")
     if portal.pro:
-        yield Page(urls.PRO, urls.BOITE, "pro.html", "Espace professionnel",
-                   {"ressources": [r for r in portal.ressources if r.data.public == "agents"]},
-                   description="Ressources réservées aux agents des Maisons.", in_sitemap=False)
+        reserved = [r for r in portal.ressources if r.data.public == "agents"]
+        yield Page(urls.PRO, urls.BOITE, "pro.html", "Espace professionnel", {"ressources": reserved},
+                   description="Ressources réservées aux agents des Maisons.", in_sitemap=False,
+                   sources=lambda: reserved)
 
 
 def home_pages(portal: Portal) -> Iterator[Page]:
@@ -57,35 +77,45 @@ def maison_pages(portal: Portal) -> Iterator[Page]:
                description="Toutes les Maisons de services au public, par région et par département.")
     yield Page(urls.CARTE, urls.MAISONS, "carte.html", "Près de chez moi : la carte des Maisons",
                description="Les Maisons les plus proches de votre commune, de votre code postal ou de votre position, "
-                           "sur une carte et en liste.")
+                           "sur une carte et en liste.", sources=_none)  # the places come from the open data
     yield Page(urls.INTEGRER, None, "integrer.html", "Maisons de services au public près de chez vous",
-               description="La carte des Maisons, à intégrer au site d'une commune.", in_sitemap=False)
+               description="La carte des Maisons, à intégrer au site d'une commune.", in_sitemap=False,
+               sources=_none)
     yield Page(urls.COUVERTURE, urls.MAISONS, "couverture.html", "Couverture du territoire",
                description="Le nombre de Maisons par département : carte et tableau.")
     for region in portal.regions:
         yield Page(urls.region(region["code"]), urls.MAISONS, "region.html", f"Maisons en {region['nom']}",
-                   {"region": region}, description=f"Les Maisons de services au public de la région {region['nom']}.")
+                   {"region": region}, description=f"Les Maisons de services au public de la région {region['nom']}.",
+                   sources=lambda r=region: [f for f in portal.maisons
+                                             if (portal.region_of(f.data.departement) or {}).get("code") == r["code"]])
     for code, maisons in portal.by_departement.items():
         nom = portal.departement_name(code)
         yield Page(urls.departement(code), urls.MAISONS, "liste_maisons.html", f"Maisons : {nom} ({code})",
                    {"maisons": maisons, "departement": code, "group_by": "commune"},
                    description=f"Les {len(maisons)} Maisons de services au public du département {nom} ({code}).",
-                   searchable=True)  # « Creuse » finds the Maisons of the Creuse
+                   searchable=True,  # « Creuse » finds the Maisons of the Creuse
+                   sources=lambda m=maisons, c=code: [*m, *_table(portal, c)])
     for fiche in portal.maisons:
         d = fiche.data
         yield Page(urls.maison(fiche), urls.MAISONS, "maison.html", d.nom, {"fiche": fiche},
                    description=f"{d.nom}, {d.adresse.commune} : adresse, horaires, démarches accompagnées.",
-                   searchable=True)
+                   searchable=True, sources=lambda f=fiche: [f, *portal.projets_of.get(f.data.id, [])])
     for fiche in portal.retirees:
         yield Page(urls.maison(fiche), urls.MAISONS, "maison_retiree.html", fiche.data.nom, {"fiche": fiche},
                    description=f"{fiche.data.nom} a quitté le réseau : les Maisons les plus proches.",
-                   in_sitemap=False)
+                   in_sitemap=False, sources=lambda f=fiche: [f, *_places(portal.proches_de(f))])
     # after the fiches: « msap serve » writes an edited fiche before computing the nearest places
     for commune in portal.voisinage.communes:
         nom = f"{commune.nom} ({commune.departement})"
         yield Page(urls.commune(commune.code_insee), urls.MAISONS, "commune.html", f"Maisons près de {nom}",
                    {"commune": commune}, description=f"Les Maisons et permanences les plus proches de {nom}, "
-                                                      "avec la distance, l'adresse et les horaires.")
+                                                      "avec la distance, l'adresse et les horaires.",
+                   sources=lambda c=commune: _places(portal.voisinage.proches[c.code_insee]))
+
+
+def _table(portal: Portal, departement: str) -> list[Any]:
+    """The Maisons of a département list's table of communes (the nearest place may lie across the border)."""
+    return [place.maison for _, place, _ in portal.voisinage.par_departement(departement)]
 
 
 def demarche_pages(portal: Portal) -> Iterator[Page]:
@@ -99,7 +129,8 @@ def demarche_pages(portal: Portal) -> Iterator[Page]:
         yield Page(urls.operateur(op_id), urls.DEMARCHES, "operateur.html", f"Où faire mes démarches {op.nom_court}",
                    {"op_id": op_id, "op": op, "counts": counts, "total": len(maisons)},
                    description=f"Les Maisons qui accompagnent vos démarches {op.nom_court}, par département.",
-                   searchable=True)  # « CAF », « impôts » find where to go
+                   searchable=True,  # « CAF », « impôts » find where to go
+                   sources=lambda m=maisons: m)
         if op.socle:
             continue  # every Maison serves it: its page links to the département lists themselves
         by_dep: dict[str, list[Any]] = {}
@@ -110,22 +141,26 @@ def demarche_pages(portal: Portal) -> Iterator[Page]:
             yield Page(urls.operateur_departement(op_id, code), urls.DEMARCHES, "liste_maisons.html",
                        f"Démarches {op.nom_court} : {nom} ({code})",
                        {"maisons": group, "departement": code, "op_id": op_id, "group_by": "commune"},
-                       description=f"Où faire vos démarches {op.nom_court} en {nom} : {len(group)} Maisons.")
+                       description=f"Où faire vos démarches {op.nom_court} en {nom} : {len(group)} Maisons.",
+                       sources=lambda m=group, c=code: [*m, *_table(portal, c)])
     yield Page(urls.ACTIVITES, urls.DEMARCHES, "activites.html", "Activités accueillies dans les Maisons",
                description="Espaces numériques, permanences, coworking : les activités accueillies dans les Maisons.")
     for act_id, act in portal.ref("activites").items():
+        found = portal.by_activite.get(act_id, [])
         yield Page(urls.activite(act_id), urls.DEMARCHES, "liste_maisons.html", f"Maisons avec : {act.nom}",
-                   {"maisons": portal.by_activite.get(act_id, []), "activite": act, "group_by": "departement"},
-                   description=f"Les Maisons qui accueillent : {act.nom}.")
+                   {"maisons": found, "activite": act, "group_by": "departement"},
+                   description=f"Les Maisons qui accueillent : {act.nom}.", sources=lambda m=found: m)
 
 
 def boite_pages(portal: Portal) -> Iterator[Page]:
     yield Page(urls.BOITE, urls.BOITE, "boite.html", "Boîte à outils",
                {"ressources": portal.ressources},
-               description="Documents, modèles, kits et formations partagés par le réseau des Maisons.")
+               description="Documents, modèles, kits et formations partagés par le réseau des Maisons.",
+               sources=lambda: portal.ressources)
     for fiche in portal.ressources:
         yield Page(urls.ressource(fiche), urls.BOITE, "ressource.html", fiche.data.titre, {"fiche": fiche},
-                   description=fiche.data.resume, in_sitemap=fiche.data.public == "tous", searchable=True)
+                   description=fiche.data.resume, in_sitemap=fiche.data.public == "tous", searchable=True,
+                   sources=lambda f=fiche: [f])
     facets = [("themes", portal.ref("themes"), urls.boite_theme, "Thème"),
               ("operateurs", portal.operateurs, urls.boite_operateur, "Opérateur")]
     for attr, entries, url, what in facets:
@@ -133,21 +168,27 @@ def boite_pages(portal: Portal) -> Iterator[Page]:
             found = portal.ressources_where(attr, key)
             if found:
                 yield Page(url(key), urls.BOITE, "boite.html", f"Boîte à outils — {what} : {entry.nom}",
-                           {"ressources": found, "filtre": entry.nom})
+                           {"ressources": found, "filtre": entry.nom}, sources=lambda r=found: r)
     from ..schema.ressource import TYPES
     for key, nom in TYPES.items():
         found = portal.ressources_where("type", key)
         if found:
             yield Page(urls.boite_type(key), urls.BOITE, "boite.html", f"Boîte à outils — {nom}",
-                       {"ressources": found, "filtre": nom})
+                       {"ressources": found, "filtre": nom}, sources=lambda r=found: r)
 
 
 def projet_pages(portal: Portal) -> Iterator[Page]:
     yield Page(urls.PROJETS, urls.PROJETS, "projets.html", "Projets des Maisons",
-               description="Les initiatives des Maisons : objectifs, acteurs, actions et bilan.")
+               description="Les initiatives des Maisons : objectifs, acteurs, actions et bilan.",
+               sources=lambda: [x for p in portal.projets for x in (p, *_linked(portal, p))])
     for fiche in portal.projets:
         yield Page(urls.projet(fiche), urls.PROJETS, "projet.html", fiche.data.titre, {"fiche": fiche},
-                   description=fiche.data.resume, searchable=True)
+                   description=fiche.data.resume, searchable=True, sources=lambda f=fiche: [f, *_linked(portal, f)])
+
+
+def _linked(portal: Portal, projet: Any) -> list[Any]:
+    """The Maisons a project names (shown on its page)."""
+    return [portal.by_id[m] for m in projet.data.maisons if m in portal.by_id]
 
 
 SECTIONS = (urls.HOME, urls.MAISONS, urls.DEMARCHES, urls.BOITE, urls.PROJETS, urls.DONNEES, urls.RECHERCHE)

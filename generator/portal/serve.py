@@ -1,8 +1,9 @@
 """``msap serve``: build, serve on 127.0.0.1, rebuild on change.
 
 An edited fiche (Maison, ressource, projet) is re-read, validated and its page
-rewritten first, then the listings that show it; the search index follows in
-the background. Any other change (theme, pages/, mkdocs.yml, reference lists)
+rewritten first, then every page whose sources (:class:`.pages.Page`) held it
+before or hold it now, the open data and the sitemap; pages that no longer exist
+are removed; the search index follows in the background. Any other change (theme, pages/, mkdocs.yml, reference lists)
 rebuilds the whole portal. Open pages reload themselves: in this mode only, a
 small script asks the server whether the site changed. The visit statistics are
 asked from their API once, at start: rebuilds reuse them.
@@ -25,8 +26,8 @@ from ..config import Config
 from ..content import load_fiche
 from ..diagnostics import Report, shown
 from ..schema import KINDS
-from . import atomic, headers, urls
-from .build import BuildError, build, forum_rubriques, make_renderer, site_url_of
+from . import atomic, exports, headers, urls
+from .build import BuildError, build, forum_rubriques, make_renderer, site_url_of, sitemap_paths
 from .minimap import MiniMaps
 from .model import Portal
 from .pages import all_pages
@@ -51,6 +52,7 @@ class Live:
         self.search_thread: threading.Thread | None = None
         self.stats = None  # the visit statistics: asked from the API at the first build only
         self._headers: tuple[float, list[headers.Rule]] = (-1.0, [])
+        self.sources: dict[str, frozenset[str] | None] = {}  # page path -> its sources, as last written
 
     def headers_for(self, path: str) -> dict[str, str]:
         """The headers the built site asks for (its ``_headers`` file, read again when it changes)."""
@@ -76,6 +78,8 @@ class Live:
         self.site, self.geo, self.shells, self.stats = (result.state[k] for k in ("site", "geo", "shells", "stats"))
         self.maps = MiniMaps(self.root / self.config.geo_dir / "departements.geojson")
         self._renderer()
+        # what each page shows, for the next edit (the site's fiches change in place then)
+        self.sources = {page.path: page.source_paths() for page in all_pages(self.portal)}
         self.version += 1
         print(f"Portail construit : {result.pages} pages en {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -109,18 +113,34 @@ class Live:
             return False
         fiches[fiches.index(old)] = fiche
         self._renderer()
-        wanted = self._affected(kind, old, fiche)
-        first, pages = wanted[0], []
+        key = str(fiche.doc.path)
+        first = urls.maison(fiche) if kind == "maisons" else (urls.ressource(fiche) if kind == "ressources"
+                                                              else urls.projet(fiche))
+        pages = []
         for page in all_pages(self.portal):  # the edited page is written as soon as it comes
             if page.path == first:
                 self._write(page)
                 self.version += 1
                 print(f"{shown(path.relative_to(self.root))} : page reconstruite en "
                       f"{(time.perf_counter() - started) * 1000:.0f} ms")
-            elif page.path in wanted:
-                pages.append(page)
+            pages.append(page)
+        now = {page.path: page.source_paths() for page in pages}
         for page in pages:
-            self._write(page)
+            before = self.sources.get(page.path, frozenset({key}))  # a page new to the site is written
+            if page.path != first and (now[page.path] is None or before is None or key in now[page.path]
+                                       or key in before):
+                self._write(page)
+        for gone in set(self.sources) - set(now):  # a commune no longer served, an emptied list
+            target = self.site_dir / urls.output_file(gone)
+            target.unlink(missing_ok=True)
+            try:
+                target.parent.rmdir()  # its folder, unless something else lives there
+            except OSError:
+                pass
+            self.search_copies.pop(gone, None)
+        self.sources = now
+        exports.write_all(self.portal, self.site_dir, self.root / "schemas")
+        exports.write_sitemap(self.portal, self.site_dir, sitemap_paths(pages))
         self.version += 1
         self._reindex()
         return True
@@ -132,26 +152,6 @@ class Live:
             self.search_copies[page.path] = (page.title, indexed)
         else:
             self.search_copies.pop(page.path, None)
-
-    def _affected(self, kind: str, old: Any, new: Any) -> list[str]:
-        if kind != "maisons":
-            # The toolbox and the projects are small: their whole section (selections, pro space) is rewritten.
-            first = urls.ressource(new) if kind == "ressources" else urls.projet(new)
-            sections = (urls.BOITE, urls.PRO) if kind == "ressources" else (urls.PROJETS,)
-            paths = [first, urls.HOME] + [p.path for p in all_pages(self.portal) if p.path.startswith(sections)]
-            if kind == "projets":
-                paths += [urls.maison(self.portal.by_id[m]) for m in new.data.maisons if m in self.portal.by_id]
-            return list(dict.fromkeys(paths))
-        paths = [urls.maison(new), urls.HOME, urls.MAISONS]
-        for f in (old, new):
-            dep = f.data.departement
-            region = self.portal.region_of(dep)
-            paths += [urls.departement(dep), urls.commune(f.data.adresse.code_insee)] + (
-                [urls.region(region["code"])] if region else [])
-            for op in self.portal.operateurs_of(f):
-                paths += [urls.operateur(op)] + ([] if op in self.portal.socle else [urls.operateur_departement(op, dep)])
-            paths += [urls.activite(a) for a in f.data.activites]
-        return list(dict.fromkeys(paths))
 
     def _reindex(self) -> None:
         copies = [(path, title, indexed) for path, (title, indexed) in sorted(self.search_copies.items())]
