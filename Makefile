@@ -7,16 +7,23 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO      = $(if $(filter 0,$(shell id -u)),,sudo)
 APT_LOG  ?= /tmp/msap-apt-install.log
 
-.PHONY: setup system serve build check test schema
+.PHONY: setup system serve build check test schema lock
 
 ## Set up the Python environment (.venv) and the browser-test tools (node_modules).
 setup: $(VENV)/.installed node_modules/.installed
 
-## The package and its test extra, in .venv (redone when pyproject.toml changes).
-$(VENV)/.installed: pyproject.toml
+## The package and its test extra, in .venv, at the versions of requirements.lock (redone when either changes).
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[test]'
 	touch $@
+
+## Rewrite requirements.lock: the package and its test extra resolved afresh in a throwaway environment.
+lock:
+	rm -rf /tmp/msap-lock && $(PYTHON) -m venv /tmp/msap-lock
+	/tmp/msap-lock/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	{ head -n 2 requirements.lock; /tmp/msap-lock/bin/pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf /tmp/msap-lock
 
 ## axe-core and vnu-jar from package-lock.json (redone when it changes). --ignore-scripts: vnu-jar's
 ## postinstall would download a Java runtime from GitHub; `system` installs Debian's instead.

@@ -16,7 +16,9 @@ from .config import ConfigError, load_config
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, without running anything (the CI workflows' commands are tested against it)."""
-    parser = argparse.ArgumentParser(prog="msap", description="Portail des Maisons de services au public.")
+    from .arguments import Parser
+
+    parser = Parser(prog="msap", description="Portail des Maisons de services au public.")
     parser.add_argument("--root", type=Path, default=Path("."), help="racine du projet (défaut : dossier courant)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="commande")
 

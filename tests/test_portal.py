@@ -136,6 +136,22 @@ def test_open_data_exports(sample_site: Path):
     assert "Sitemap: https://portail.test/sitemap.xml" in (sample_site / "robots.txt").read_text(encoding="utf-8")
 
 
+def test_every_published_geojson_is_valid_geojson(sample_site: Path):
+    """Each GeoJSON file of the open data, read by the geojson library: valid geometries, points in lon/lat."""
+    import geojson
+    files = sorted((sample_site / "donnees").glob("*.geojson"))
+    assert {f.name for f in files} >= {"maisons.geojson", "arrets.geojson", "projets.geojson"}
+    for path in files:
+        collection = geojson.loads(path.read_text(encoding="utf-8"))
+        assert isinstance(collection, geojson.FeatureCollection) and collection.is_valid, (path.name, collection.errors())
+        for feature in collection["features"]:
+            lon, lat = feature["geometry"]["coordinates"]
+            assert -180 <= lon <= 180 and -90 <= lat <= 90 and feature["properties"]
+    broken = geojson.loads('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
+                           '{"type": "Point", "coordinates": [1.0]}, "properties": {}}]}')
+    assert not broken.is_valid  # the check can fail
+
+
 def test_every_export_column_is_documented(sample_site: Path):
     page = (sample_site / "donnees/index.html").read_text(encoding="utf-8")
     header = (sample_site / "donnees/maisons.csv").read_text(encoding="utf-8").splitlines()[0].split(",")

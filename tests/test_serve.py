@@ -28,12 +28,22 @@ def start(root: Path, site_dir: Path, port: int, api_port: int = 0, cms_port: in
                              "--site-dir", str(site_dir), "--api-port", str(api_port), "--cms-port", str(cms_port)],
                             stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, cwd=REPO, env=env)
-    deadline = time.monotonic() + 120
-    for line in proc.stdout:
-        if "Portail servi sur" in line:
-            return proc
-        assert time.monotonic() < deadline, "msap serve n'a pas démarré à temps"
-    raise AssertionError(f"msap serve s'est arrêté (code {proc.wait()})")
+    # A generous deadline (a loaded machine builds slowly); whatever happens, a server that did not start is
+    # stopped, its API and editor with it (msap serve stops its children on SIGTERM).
+    deadline = time.monotonic() + 600
+    try:
+        for line in proc.stdout:
+            if "Portail servi sur" in line:
+                return proc
+            assert time.monotonic() < deadline, "msap serve n'a pas démarré à temps"
+        raise AssertionError(f"msap serve s'est arrêté (code {proc.wait()})")
+    except BaseException:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        raise
 
 
 def get(url: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import re
 import resource
 import shutil
@@ -23,6 +24,9 @@ from pathlib import Path
 
 from ..config import load_config
 from .cache import ENV as CACHE_ENV
+
+#: the Chromium the browser measurements drive (the bench extra's Playwright cannot download one here)
+CHROMIUM = os.environ.get("MSAP_CHROMIUM", "/usr/bin/chromium")
 
 SCRIPT = r"""
 import json, resource, sys, time
@@ -133,7 +137,7 @@ def _serve(site: Path):
 
 def _chromium(playwright):
     """Debian's Chromium, headless, quiet (no background requests)."""
-    return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"])
 
@@ -262,7 +266,7 @@ def lighthouse(site: Path, pages: dict[str, str]) -> list[str]:
                             "--only-categories=performance,accessibility", "--output=json",
                             f"--output-path={report}", "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
                             "--disable-background-networking --disable-component-update --disable-sync"],
-                           check=True, capture_output=True, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"})
+                           check=True, capture_output=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
             scores = json.loads(report.read_text(encoding="utf-8"))["categories"]
             lines.append(f"{name} (/{rel}) : performance {scores['performance']['score'] * 100:.0f}, "
                          f"accessibilité {scores['accessibility']['score'] * 100:.0f} (objectifs : 95 et 100)")
