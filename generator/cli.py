@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from .config import ConfigError, load_config
@@ -126,8 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     if args.command == "check":
+        from .commands.check import cmd_check
         return cmd_check(root, config, args.strict, args.format)
     if args.command == "import":
+        from .commands.import_liste import cmd_import
         return cmd_import(root, config, args.fichier, args.dry_run, args.rapport, args.accepter_retraits)
     if args.command == "mise-a-jour":
         from .contrib.mise_a_jour import cmd_mise_a_jour
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         from .geo_refresh import cmd_geo
         return cmd_geo(root, config, args.decoupage, args.geonames, args.check)
     if args.command == "build":
+        from .commands.build import cmd_build
         return cmd_build(root, config, args)
     if args.command == "serve":
         from .portal.serve import cmd_serve
@@ -169,84 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     return 2  # pragma: no cover - argparse refuses unknown commands
 
 
-def cmd_check(root: Path, config, strict: bool, fmt: str) -> int:
-    from . import tree
-    from .checks import check_site
-    from .content import load_site
-    from .diagnostics import Report, plural
-    from .geo import Geo
-
-    started = time.perf_counter()
-    report = Report()
-    tree.check_tree(root, report)
-    site = load_site(root, config.content_dir, report)
-    check_site(site, Geo(root / config.geo_dir), report, config.distance_max_km)
-    rendered = report.render(fmt)
-    if rendered:
-        print(rendered)
-    errors, warnings = len(report.errors), len(report.warnings)
-    failed = errors > 0 or (strict and warnings > 0)
-    summary = (f"{plural(site.files_read, 'fichier')} vérifiés ({plural(len(site.maisons), 'fiche')} Maison, "
-               f"{plural(len(site.ressources), 'ressource')}, {plural(len(site.projets), 'projet')}) : "
-               f"{plural(errors, 'erreur')}, {plural(warnings, 'avertissement')} "
-               f"en {time.perf_counter() - started:.1f} s".replace(".", ",", 1))
-    if failed and not errors:
-        summary += " — échec : --strict fait échouer sur les avertissements"
-    print(summary, file=sys.stderr if fmt == "github" else sys.stdout)
-    return 1 if failed else 0
-
-
 def _build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--site-dir", type=Path, help="dossier de sortie (défaut : site_dir de mkdocs.yml, « _site »)")
     p.add_argument("--pro", action="store_true",
                    help="ajouter l'espace professionnel (ressources réservées aux agents) ; sortie par défaut « _site_pro »")
     p.add_argument("--site-url", help="adresse publique du portail (défaut : site_url de mkdocs.yml)")
     p.add_argument("--no-search", action="store_true", help="ne pas construire l'index de recherche (plus rapide)")
-
-
-def cmd_build(root: Path, config, args) -> int:
-    from .diagnostics import plural
-    from .portal.build import BuildError, build
-
-    try:
-        result = build(root, config, args.site_dir, pro=args.pro, site_url=args.site_url, search=not args.no_search)
-    except BuildError as exc:
-        if exc.report is not None:
-            print(exc.report.render("text"))
-        print(f"msap build : {exc}", file=sys.stderr)
-        return 1 if exc.report is not None else 2
-    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.timings.items())
-    print(f"Portail construit dans {result.site_dir} : {plural(result.pages, 'page')} "
-          f"({result.html_bytes / 1e6:.0f} Mo de HTML), {plural(result.warnings, 'avertissement')} "
-          f"en {result.seconds:.1f} s ({steps})".replace(".", ",", 0))
-    return 0
-
-
-def cmd_import(root: Path, config, csv_path: Path, dry_run: bool, rapport: Path | None,
-               accept_withdrawals: bool = False) -> int:
-    from .importer.report import render_report
-    from .importer.run import ImportFailure, apply, run_import
-
-    try:
-        from tqdm import tqdm
-
-        def progress(rows):
-            return tqdm(rows, desc="Import", unit=" lignes", disable=None, file=sys.stderr)
-    except ImportError:  # pragma: no cover
-        progress = None
-    try:
-        result = run_import(csv_path if csv_path.is_absolute() else Path.cwd() / csv_path, root, config, progress,
-                            accept_withdrawals=accept_withdrawals)
-    except ImportFailure as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    text = render_report(result, dry_run)
-    if rapport:
-        rapport.write_text(text, encoding="utf-8")
-    if not dry_run:
-        apply(result)
-    print(text)
-    return 0
 
 
 def run(argv: list[str] | None = None) -> None:

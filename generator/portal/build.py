@@ -36,6 +36,16 @@ class BuildError(Exception):
 
 
 @dataclass
+class BuildState:
+    """What a build read and made that ``msap serve`` keeps to rewrite part of the site after an edit."""
+
+    site: Any  # generator.content.Site: the fiches and reference lists
+    geo: Any  # generator.geo.Geo
+    shells: dict[str, Any]  # section -> its mkdocs shell (generator.portal.shell.Shell)
+    stats: Any  # the visit statistics (statistiques.Statistiques), asked from the API once
+
+
+@dataclass
 class BuildResult:
     site_dir: Path
     pages: int
@@ -43,7 +53,7 @@ class BuildResult:
     warnings: int
     timings: dict[str, float] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)  # site, geo, shells: kept by msap serve to rebuild in part
+    state: BuildState | None = None
 
     @property
     def seconds(self) -> float:
@@ -197,7 +207,7 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
         workspace.release()
         swap(tmp, site_dir)
         result.site_dir = site_dir
-        result.state = {"site": site, "geo": geo, "shells": shells, "stats": stats}
+        result.state = BuildState(site, geo, shells, stats)
         return result
     except BaseException:
         workspace.discard()

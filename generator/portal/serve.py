@@ -75,7 +75,8 @@ class Live:
                 print(exc.report.render("text"))
             print(f"msap serve : {exc} (le site servi reste la version précédente)", file=sys.stderr)
             return
-        self.site, self.geo, self.shells, self.stats = (result.state[k] for k in ("site", "geo", "shells", "stats"))
+        state = result.state
+        self.site, self.geo, self.shells, self.stats = state.site, state.geo, state.shells, state.stats
         self.maps = MiniMaps(self.root / self.config.geo_dir / "departements.geojson")
         self._renderer()
         # what each page shows, for the next edit (the site's fiches change in place then)
