@@ -144,7 +144,7 @@ def read_all(paths: list[Path], root: Path,
     than to build. ``started()``: called once the parsing has begun.
     """
     jobs = min(os.cpu_count() or 1, 4)
-    if len(paths) < 500 or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if len(paths) < PARALLEL_FROM or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         if started is not None:
             started()
         yield from (read(path, root) for path in paths)
@@ -157,6 +157,10 @@ def read_all(paths: list[Path], root: Path,
             started()
         for part in results:
             yield from part
+
+
+#: fewer files than this are parsed in this process (starting the workers would cost more than it saves)
+PARALLEL_FROM = 500
 
 
 def fork_pool(jobs: int, nice: int = 0):

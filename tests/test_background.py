@@ -1,35 +1,12 @@
-"""Work beside the build's main line (generator/portal/background.py): forked processes, threads, values sent
-to a child after it has started."""
+"""Work beside the build's main line (generator/portal/background.py): forked processes and threads."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from generator.portal.background import Background, BackgroundError, InThread, Later
-
-
-def test_a_value_sent_after_the_start_reaches_the_child(tmp_path: Path):
-    later = Later()
-    received = tmp_path / "recu"
-    job = Background(lambda: received.write_text(repr(later.get()), encoding="utf-8"), what="essai", hint="aucun")
-    later.send([f"page-{i}/" for i in range(20_000)])  # more than a pipe holds: the child reads as it goes
-    job.join()
-    assert received.read_text(encoding="utf-8") == repr([f"page-{i}/" for i in range(20_000)])
-
-
-def test_sending_to_a_child_that_is_gone_neither_blocks_nor_fails():
-    later = Later()
-    job = Background(time.sleep, 30, what="essai", hint="aucun")
-    before = threading.active_count()
-    started = time.perf_counter()
-    later.send(list(range(200_000)))  # fills the pipe: the writing thread waits for a reader
-    job.kill()
-    while threading.active_count() > before and time.perf_counter() - started < 10:
-        time.sleep(0.05)  # the child gone, the write fails and the thread ends
-    assert threading.active_count() <= before and time.perf_counter() - started < 10
+from generator.portal.background import Background, BackgroundError, InThread
 
 
 def test_a_child_failure_comes_back_as_one_message_with_its_hint():
@@ -45,3 +22,29 @@ def test_a_thread_gives_back_its_value_or_its_exception():
     assert InThread(lambda a, b: a + b, 2, 3).result() == 5
     with pytest.raises(ValueError, match="mauvais"):
         InThread(lambda: (_ for _ in ()).throw(ValueError("mauvais"))).result()
+
+
+def test_a_build_never_forks_while_this_process_runs_threads(tmp_path: Path, monkeypatch):
+    """Forking a process that runs threads may deadlock the child (a lock held by another thread is copied
+    held): Python 3.12 warns of it. Every fork of a build is made while the main thread is alone."""
+    import os
+
+    from conftest import FROZEN_TODAY, make_portal_project
+    from generator.config import load_config
+    from generator.portal import render
+    from generator.portal.build import build
+
+    forks: list[list[str]] = []
+    real_fork = os.fork
+
+    def watched_fork():
+        forks.append([t.name for t in threading.enumerate() if t is not threading.current_thread()])
+        return real_fork()
+    monkeypatch.setattr(os, "fork", watched_fork)
+    # the golden tree is small: parse and render over two processes all the same
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    monkeypatch.setattr("generator.content.PARALLEL_FROM", 1)
+    root = make_portal_project(tmp_path / "projet")
+    build(root, load_config(root), tmp_path / "site", today=FROZEN_TODAY, site_url="https://portail.test/", jobs=2)
+    assert forks, "the build forked nothing: the check saw nothing"
+    assert [names for names in forks if names] == []

@@ -67,30 +67,3 @@ class InThread:
         if self._error is not None:
             raise self._error
         return self._value
-
-
-class Later:
-    """A value the main line sends to a forked child once it has it (the pages the sitemap lists, known after
-    the child has started): the child calls :meth:`get` when it needs it, the parent :meth:`send`."""
-
-    def __init__(self) -> None:
-        self._in, self._out = multiprocessing.get_context("fork").Pipe(duplex=False)
-
-    def send(self, value: Any) -> None:
-        """Returns at once: a thread writes into the pipe as the child reads (it may read only at its end)."""
-        self._in.close()  # this process's copy of the reading end: if the child is gone, the write fails
-
-        def write() -> None:
-            try:
-                self._out.send(value)
-            except OSError:  # the child is gone: its own failure is what the build reports
-                pass
-        threading.Thread(target=write, daemon=True).start()
-
-    def get(self) -> Any:
-        self._out.close()  # the child's copy of the sending end: if the parent is gone, recv() ends, not hangs
-        try:
-            return self._in.recv()
-        except EOFError:
-            raise BackgroundError("le processus principal s'est arrêté avant d'envoyer ce qui manquait — "
-                                  "Indice : relancez msap build") from None

@@ -21,7 +21,7 @@ from .. import tree
 from ..config import Config
 from ..diagnostics import Report, shown
 from . import atomic, cache, exports, headers, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
-from .background import Background, BackgroundError, InThread, Later
+from .background import Background, BackgroundError, InThread
 from .model import Portal
 from .pages import all_pages
 from .render import Copies, Renderer, write_all
@@ -89,10 +89,11 @@ def templates(root: Path) -> Any:
         raise BuildError(str(exc)) from None
 
 
-def load_checked(root: Path, config: Config,
-                 meanwhile: Callable[[], None] | None = None) -> tuple[Any, Any, Report]:
-    """The content read and checked; ``meanwhile()`` starts the caller's own work once the fiches are being
-    parsed (started earlier, it would hold this process back from starting the parsing processes)."""
+def load_checked(root: Path, config: Config, forks: Callable[[], None] | None = None,
+                 threads: Callable[[], None] | None = None) -> tuple[Any, Any, Report]:
+    """The content read and checked, with the caller's own work beside it: ``forks()`` starts its processes
+    before the parsing processes, ``threads()`` its threads once they run. Every fork is made while this process
+    has one thread (forking a process that runs threads may deadlock the child: Python 3.12 warns of it)."""
     from ..checks import check_site
     from ..content import load_site
     from ..geo import Geo
@@ -102,16 +103,18 @@ def load_checked(root: Path, config: Config,
     # (the theme) is not even started then, and the fiches are read for the complete report only.
     tree.check_tree(root, report)
     if report.errors:
-        meanwhile = None
+        forks = threads = None
     geo = Geo(root / config.geo_dir)
     begun: list[threading.Thread] = []
+    if forks is not None:
+        forks()
 
     def started() -> None:
         # The communes (35,000 rows) load while the fiches are parsed in other processes: the checks need them.
         begun.append(threading.Thread(target=_preload, args=(geo,), daemon=True))
         begun[0].start()
-        if meanwhile is not None:
-            meanwhile()
+        if threads is not None:
+            threads()
     site = load_site(root, config.content_dir, report, started)
     if not begun:  # nothing was parsed (no content folder)
         started()
@@ -169,12 +172,14 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
         # While the fiches are parsed: the theme (mkdocs) in another process, the templates in a thread.
         side: dict[str, Any] = {}
 
-        def meanwhile() -> None:
+        def forks() -> None:
             side["theme"] = Background(_build_theme, root, tmp, url, what="mkdocs (habillage du portail)",
                                        hint="lancez « .venv/bin/mkdocs build » pour voir le détail")
+
+        def threads() -> None:
             side["env"] = InThread(templates, root)
         try:
-            site, geo, report = load_checked(root, config, meanwhile)
+            site, geo, report = load_checked(root, config, forks, threads)
             if report.errors:
                 raise BuildError(f"{len(report.errors)} erreur(s) dans le contenu : rien n'a été publié — Indice : "
                                  "corrigez-les (msap check les liste toutes), puis relancez msap build", report)
@@ -226,26 +231,29 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
     portal = Portal(site, geo, url, pro=pro, today=today, proches=config.carte_resultats,
                     forum=forum_rubriques(config))
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
-    # The open data, maps and sitemap are written by another process while the pages are listed and rendered.
-    sitemap = Later()
-    data = Background(write_data, root, config, site, geo, portal, maps, out, url, sitemap,
+    # The open data and maps are written by another process while the pages are listed and rendered.
+    data = Background(write_data, root, config, site, geo, portal, maps, out, url,
                       what="données ouvertes et cartes", hint="relancez msap build ; si l'erreur revient, "
                                                               "signalez-la avec ce message")
     index = None
     try:
         renderer = make_renderer(root, config, portal, shells, maps, stats, env)
         pages = list(all_pages(portal))
-        sitemap.send(sitemap_paths(pages))
-        index = recherche.SearchIndex() if search else None
+
+        def start_index() -> None:  # once the render workers are forked: Pagefind's reader is a thread
+            nonlocal index
+            index = recherche.SearchIndex()
         # The search copies first (Pagefind indexes them and writes its bundle in its own process while the
         # pages are rendered), then the pages, the long listings first: the last tasks are short ones and both
         # render processes end together.
         ordered = sorted(pages, key=lambda p: p.template not in HEAVY)
-        html_bytes = write_all(renderer, ordered, out, copies_to(index, keep_copies) if index else None, jobs,
-                               (lambda: index.write(out / "pagefind")) if index else None)
+        html_bytes = write_all(renderer, ordered, out, copies_to(lambda: index, keep_copies) if search else None,
+                               jobs, (lambda: index.write(out / "pagefind")) if search else None,
+                               forked=start_index if search else None)
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
         data.join()
+        exports.write_sitemap(portal, out, sitemap_paths(pages))
         headers.write(config, out)  # every top-level folder is written now
         timings["données ouvertes, cartes, sitemap (en parallèle)"] = time.perf_counter() - mark
         if index is not None:
@@ -270,9 +278,9 @@ HEAVY = {"liste_maisons.html", "couverture.html", "maisons_index.html", "region.
 
 
 def write_data(root: Path, config: Config, site: Any, geo: Any, portal: Portal, maps: minimap.MiniMaps, out: Path,
-               url: str, sitemap: Later) -> None:
-    """Everything but the pages: the web editor, the département maps, the locator's data, the downloads, the
-    open data and the sitemap (``sitemap``: the paths it lists, sent once the pages are listed)."""
+               url: str) -> None:
+    """Everything but the pages and the sitemap: the web editor, the département maps, the locator's data, the
+    downloads, the open data."""
     try:
         write_admin(root, config, out, url, mkdocs_adapter.settings(root).get("site_name") or "Portail")
     except AdminError as exc:
@@ -284,7 +292,6 @@ def write_data(root: Path, config: Config, site: Any, geo: Any, portal: Portal, 
                   lambda folder: write_maps(geo, maps, folder), out)
     copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
     exports.write_all(portal, out, root / "schemas")
-    exports.write_sitemap(portal, out, sitemap.get())
 
 
 def forum_rubriques(config: Config) -> list[dict[str, str]]:
@@ -400,10 +407,11 @@ def copy_files(source: Path, target: Path, portal: Portal) -> None:
             tree.copy_regular(source / name, target / name)
 
 
-def copies_to(index: recherche.SearchIndex, keep: dict[str, tuple[str, str]] | None) -> Copies:
-    """Each search copy goes to Pagefind, and into ``keep`` too (msap serve re-indexes from it after an edit)."""
+def copies_to(index: Callable[[], recherche.SearchIndex], keep: dict[str, tuple[str, str]] | None) -> Copies:
+    """Each search copy goes to Pagefind (``index()``: the index, started by then), and into ``keep`` too (msap
+    serve re-indexes from it after an edit)."""
     def take(path: str, title: str, indexed: str) -> None:
-        index.add(path, title, indexed)
+        index().add(path, title, indexed)
         if keep is not None:
             keep[path] = (title, indexed)
     return take

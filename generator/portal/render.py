@@ -131,14 +131,17 @@ def _copies(bounds: tuple[int, int]) -> list[tuple[str, str, str]]:
 
 Copies = Callable[[str, str, str], None]  # receives (path, title, search copy) of each searchable page, in order
 NICE = 4  # the render workers' priority below Pagefind's
+PARALLEL_FROM = 200  # fewer pages than this are rendered in this process
 CHUNK = 40  # pages per task: small enough that a chunk of heavy listings cannot leave one process working alone
 
 
 def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies | None = None,
-              jobs: int | None = None, copies_done: Callable[[], None] | None = None) -> int:
+              jobs: int | None = None, copies_done: Callable[[], None] | None = None,
+              forked: Callable[[], None] | None = None) -> int:
     """Write every page; returns the bytes written. With ``copies``: first the search copies of the searchable
     pages are rendered and handed to it (in page order), then ``copies_done()`` is called — Pagefind indexes them
-    and writes its bundle while the pages are rendered."""
+    and writes its bundle while the pages are rendered. ``forked()`` is called once the workers exist (the
+    caller's threads start then: no fork while they run)."""
     jobs = jobs or min(os.cpu_count() or 1, 4)
     searchable = [p for p in pages if p.searchable] if copies is not None else []
     _STATE.update(renderer=renderer, pages=pages, out=out, searchable=searchable)
@@ -146,7 +149,9 @@ def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies |
     def chunks(items: list) -> list[tuple[int, int]]:
         return [(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
     try:
-        if jobs <= 1 or len(pages) < 200 or "fork" not in multiprocessing.get_all_start_methods():
+        if jobs <= 1 or len(pages) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+            if forked is not None:
+                forked()
             _hand_over(map(_copies, chunks(searchable)), copies, copies_done)
             return sum(map(_work, chunks(pages)))
         for name in {p.template for p in pages} | {f"recherche/{p.template}" for p in searchable} | {"_head.html"}:
@@ -154,6 +159,8 @@ def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies |
         # The workers yield to Pagefind, which indexes the copies they hand over and then writes its bundle:
         # without this it ends alone, after them, on a busy two-core machine.
         with fork_pool(jobs, nice=NICE if copies is not None else 0) as pool:
+            if forked is not None:
+                forked()
             _hand_over(pool.imap(_copies, chunks(searchable)), copies, copies_done)
             return sum(pool.imap_unordered(_work, chunks(pages)))
     finally:
