@@ -36,9 +36,10 @@ def test_a_build_never_forks_while_this_process_runs_threads(tmp_path: Path, mon
 
     forks: list[list[str]] = []
     real_fork = os.fork
+    others = set(threading.enumerate())  # the test session's own threads (servers of other tests…)
 
     def watched_fork():
-        forks.append([t.name for t in threading.enumerate() if t is not threading.current_thread()])
+        forks.append([t.name for t in threading.enumerate() if t not in others])
         return real_fork()
     monkeypatch.setattr(os, "fork", watched_fork)
     # the golden tree is small: parse and render over two processes all the same

@@ -14,10 +14,7 @@ import pytest
 
 from conftest import REPO
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    tomllib = None
+import tomllib
 
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 #: declared dependencies the code does not import, and why
