@@ -6,6 +6,8 @@ project never reads outside its own tree at run time.
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import json
 import math
 import re
@@ -117,12 +119,6 @@ def _open(path: Path):
         raise GeoError(f"{path} : illisible ({exc.strerror})", RESTORE) from None
 
 
-def _ends_with_newline(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        fh.seek(-1, 2)
-        return fh.read(1) == b"\n"
-
-
 def _json_rows(path: Path, keys: tuple[str, ...]) -> list[dict]:
     with _open(path) as fh:
         try:
@@ -135,6 +131,37 @@ def _json_rows(path: Path, keys: tuple[str, ...]) -> list[dict]:
     return rows
 
 
+#: the last tables parsed, by the digest of their bytes (a process reads the same ones again: msap serve's
+#: rebuilds, the tests); the callers get copies
+_PARSED: dict[bytes, dict[str, Commune]] = {}
+_CENTRE_ROWS: dict[bytes, list[tuple[int, dict[str, str]]]] = {}
+_WITH_CENTRES: dict[tuple[bytes, bytes], dict[str, Commune]] = {}
+
+
+def _parse_communes(path: Path, text: str) -> dict[str, Commune]:
+    out = {}
+    names = ("code_insee", "nom", "code_departement", "codes_postaux", "population", "latitude", "longitude")
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, [])
+    missing = [name for name in names if name not in header]
+    if missing:
+        raise GeoError(f"{path}:1: colonnes absentes : {', '.join(missing)}", RESTORE)
+    at = [header.index(name) for name in names]
+    try:
+        width = len(header)
+        for row in rows:
+            if len(row) != width:  # a cut or shifted row: its values cannot be trusted
+                raise IndexError
+            code, nom, dep, cps, population, lat, lon = (row[i] for i in at)
+            out[code] = Commune(code, nom, dep, tuple(cps.split()), int(population or 0),
+                                float(lat) if lat else None, float(lon) if lon else None)
+    except (IndexError, ValueError, csv.Error):
+        raise GeoError(f"{path}:{rows.line_num}: ligne tronquée ou abîmée", RESTORE) from None
+    if out and not text.endswith("\n"):  # cut inside its last value: the row looks whole
+        raise GeoError(f"{path}:{rows.line_num}: ligne tronquée ou abîmée (fin de fichier sans fin de ligne)", RESTORE)
+    return out
+
+
 class Geo:
     """The reference tables, loaded lazily from one folder; a missing or damaged table is a :class:`GeoError`."""
 
@@ -144,44 +171,52 @@ class Geo:
     @cached_property
     def communes(self) -> dict[str, Commune]:
         """The communes, with the centre of the town where ``centres.csv`` gives one (see geo_centres)."""
-        out = dict(self.centroids)
-        for code, (lat, lon) in centre_overrides(self.centre_rows).items():
-            if code in out:
-                out[code] = out[code]._replace(lat=lat, lon=lon)
-        return out
+        key = (self._communes_key, self._centres_key)
+        if key not in _WITH_CENTRES:
+            out = dict(self.centroids)
+            for code, (lat, lon) in centre_overrides(self.centre_rows).items():
+                if code in out:
+                    out[code] = out[code]._replace(lat=lat, lon=lon)
+            _WITH_CENTRES.clear()
+            _WITH_CENTRES[key] = out
+        return dict(_WITH_CENTRES[key])
 
     @cached_property
     def centre_rows(self) -> list[tuple[int, dict[str, str]]]:
-        """(line, row) of ``centres.csv``, read once for the lookups and for its checks."""
-        return read_table(self.folder / "centres.csv")
+        """(line, row) of ``centres.csv``, read once for the lookups and for its checks (shared: read only)."""
+        if self._centres_key not in _CENTRE_ROWS:
+            _CENTRE_ROWS.clear()
+            _CENTRE_ROWS[self._centres_key] = read_table(self.folder / "centres.csv")
+        return _CENTRE_ROWS[self._centres_key]
+
+    @property
+    def tables_key(self) -> tuple[bytes, bytes]:
+        """What identifies the communes and centres tables this object reads (digests of their bytes)."""
+        return self._communes_key, self._centres_key
+
+    @cached_property
+    def _centres_key(self) -> bytes:
+        path = self.folder / "centres.csv"
+        return hashlib.blake2b(path.read_bytes() if path.is_file() else b"", digest_size=16).digest()
 
     @cached_property
     def centroids(self) -> dict[str, Commune]:
-        """The communes as ``communes.csv`` gives them: the centre is the centroid of the 2018 polygon."""
-        out = {}
-        path = self.folder / "communes.csv"
-        names = ("code_insee", "nom", "code_departement", "codes_postaux", "population", "latitude", "longitude")
-        with _open(path) as fh:
-            rows = csv.reader(fh)
-            header = next(rows, [])
-            missing = [name for name in names if name not in header]
-            if missing:
-                raise GeoError(f"{path}:1: colonnes absentes : {', '.join(missing)}", RESTORE)
-            at = [header.index(name) for name in names]
-            try:
-                width = len(header)
-                for row in rows:
-                    if len(row) != width:  # a cut or shifted row: its values cannot be trusted
-                        raise IndexError
-                    code, nom, dep, cps, population, lat, lon = (row[i] for i in at)
-                    out[code] = Commune(code, nom, dep, tuple(cps.split()), int(population or 0),
-                                        float(lat) if lat else None, float(lon) if lon else None)
-            except (IndexError, ValueError, csv.Error):
-                raise GeoError(f"{path}:{rows.line_num}: ligne tronquée ou abîmée", RESTORE) from None
-            if out and not _ends_with_newline(path):  # cut inside its last value: the row looks whole
-                raise GeoError(f"{path}:{rows.line_num}: ligne tronquée ou abîmée (fin de fichier sans fin de ligne)",
-                               RESTORE)
-        return out
+        """The communes as ``communes.csv`` gives them: the centre is the centroid of the 2018 polygon. A table
+        already read by this process (the same bytes) is not parsed again: ``msap serve`` rebuilds, the tests."""
+        key = self._communes_key
+        if key not in _PARSED:
+            _PARSED.clear()  # one table at a time (35,000 communes, about 10 MB)
+            _PARSED[key] = _parse_communes(self.folder / "communes.csv", self._communes_text)
+        return dict(_PARSED[key])
+
+    @cached_property
+    def _communes_text(self) -> str:
+        with _open(self.folder / "communes.csv") as fh:
+            return fh.read()
+
+    @cached_property
+    def _communes_key(self) -> bytes:
+        return hashlib.blake2b(self._communes_text.encode("utf-8"), digest_size=16).digest()
 
     @cached_property
     def departements(self) -> dict[str, Departement]:

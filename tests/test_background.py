@@ -8,6 +8,8 @@ import pytest
 
 from generator.portal.background import Background, BackgroundError, InThread
 
+pytestmark = pytest.mark.lent
+
 
 def test_a_child_failure_comes_back_as_one_message_with_its_hint():
     def broken() -> None:

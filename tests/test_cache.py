@@ -58,6 +58,7 @@ def test_without_a_usable_cache_folder_everything_is_made_every_time(tmp_path: P
     assert len(made) == 2 and cache.templates() is None
 
 
+@pytest.mark.lent
 def test_an_edited_editorial_page_or_theme_file_reaches_the_next_build(tmp_path: Path, own_cache: Path):
     """The theme mkdocs builds is reused while mkdocs.yml, pages/ and theme/ stay the same."""
     from generator.config import load_config

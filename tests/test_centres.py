@@ -131,6 +131,7 @@ def test_an_unreadable_geonames_file_is_a_french_error(geo_dir, capsys):
     assert code == 2 and "aucun lieu de France" in out
 
 
+@pytest.mark.reseau
 def test_the_committed_table_checks_clean_and_puts_cayenne_in_the_town():
     geo, report = Geo(REPO / "data/geo"), Report()
     check_table(geo, report, "data/geo/centres.csv")
@@ -142,6 +143,7 @@ def test_the_committed_table_checks_clean_and_puts_cayenne_in_the_town():
     assert distance_km(cayenne.lat, cayenne.lon, 4.9372, -52.3260) < 2  # the town, not the sea 21 km away
 
 
+@pytest.mark.reseau
 def test_on_the_real_network_cayenne_and_laruns_pins_are_no_longer_called_wrong(capsys):
     code = main(["--root", str(REPO), "check"])
     out, _ = capsys.readouterr()

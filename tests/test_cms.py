@@ -1,6 +1,8 @@
 """The web editor: its configuration is generated from the models (never stale), /admin/ is in every build."""
 from __future__ import annotations
 
+import pytest
+
 import re
 import socket
 import typing
@@ -118,6 +120,7 @@ def test_schema_check_fails_when_the_editor_configuration_is_stale(tmp_path: Pat
     assert "msa-test" in (project.root / "admin/config.yml").read_text(encoding="utf-8")
 
 
+@pytest.mark.lent
 def test_every_build_serves_the_editor_and_decap_from_the_site(sample_site: Path):
     admin = sample_site / "admin"
     page = (admin / "index.html").read_text(encoding="utf-8")
@@ -134,6 +137,7 @@ def test_every_build_serves_the_editor_and_decap_from_the_site(sample_site: Path
     assert "Disallow: /admin/" in (sample_site / "robots.txt").read_text(encoding="utf-8")
 
 
+@pytest.mark.lent
 def test_msap_cms_says_when_its_port_is_taken(tmp_path: Path, capsys):
     project = Project(tmp_path / "projet")
     (project.root / "node_modules").symlink_to(REPO / "node_modules", target_is_directory=True)

@@ -1,6 +1,8 @@
 """`msap codeowners`: CODEOWNERS written from the reviewers file and the fiches' referents, and kept fresh."""
 from __future__ import annotations
 
+import pytest
+
 from conftest import REPO
 from generator.cli import main
 
@@ -156,6 +158,7 @@ def test_missing_or_unreadable_reviewers_file(project, capsys):
     assert first.startswith("content/referentiels/relecteurs.yml:") and " — Indice : " in first
 
 
+@pytest.mark.reseau
 def test_committed_codeowners_is_fresh(capsys):
     code = main(["--root", str(REPO), "codeowners", "--check"])
     out, err = capsys.readouterr()

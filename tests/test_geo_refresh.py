@@ -13,6 +13,8 @@ from conftest import REPO
 from generator.cli import main
 from generator.geo_refresh import PACKAGE, default_package_dir
 
+pytestmark = pytest.mark.lent
+
 PREVIOUS = [  # real rows of communes.csv (Ain)
     "01001,L'Abergement-Clémenciat,commune-actuelle,01,Ain,84,01400,860,46.15359,4.92582,centroid_2018_polygon",
     "01002,L'Abergement-de-Varey,commune-actuelle,01,Ain,84,01640,270,46.00958,5.42799,centroid_2018_polygon",

@@ -11,6 +11,8 @@ from conftest import REPO
 from generator.geo import Geo
 from generator.portal.localisateur import commune_shards, search_key, shard_of
 
+pytestmark = pytest.mark.lent
+
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js absent")
 def test_the_browser_scripts_pass_their_node_tests(tmp_path):

@@ -38,6 +38,7 @@ def decode_index(text: str) -> list[tuple[str, str, list[str], float, float, int
     return out
 
 
+@pytest.mark.reseau
 def test_commune_index_holds_every_commune_with_its_postcodes_and_centre_in_under_400_kb(geo):
     text = localisateur.commune_index(geo)
     assert len(gzip.compress(text.encode("utf-8"), 6)) <= 400_000
@@ -56,6 +57,7 @@ def test_commune_index_holds_every_commune_with_its_postcodes_and_centre_in_unde
     assert sizes[("Saint-Denis", "974")] > sizes[("Saint-Denis", "93")] > sizes[("Saint-Denis", "11")]
 
 
+@pytest.mark.reseau
 def test_the_index_is_cut_so_that_a_query_loads_one_small_file_holding_all_its_answers(geo):
     shards = localisateur.commune_shards(geo)
     decoded = {name: decode_index(text) for name, text in shards.items()}

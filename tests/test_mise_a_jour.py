@@ -20,6 +20,8 @@ from generator.contrib.mise_a_jour import DESCRIPTION_MAX, report_markdown
 from test_importer import HEADER_2022, ROWS_2022, csv_file
 from test_workflows import FakeGitLab, msap_commands, parse_all
 
+pytestmark = pytest.mark.lent
+
 BRANCH = "import/liste-nationale"
 
 

@@ -16,6 +16,8 @@ from conftest import REPO
 
 import tomllib
 
+pytestmark = pytest.mark.lent
+
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 #: declared dependencies the code does not import, and why
 NOT_IMPORTED = {

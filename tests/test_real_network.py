@@ -1,10 +1,14 @@
 """The committed real network: it checks clean, and it is exactly what the importer makes of the 2022 list."""
 from __future__ import annotations
 
+import pytest
+
 import re
 
 from conftest import REPO, Project
 from generator.cli import main
+
+pytestmark = pytest.mark.reseau
 
 LIST_2022 = REPO / "data" / "sources" / "liste-fs-20221201.csv"
 

@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 from conftest import VALID_MAISON, Project
 from generator.contrib.diff import Labels, diff_model
 
+pytestmark = pytest.mark.lent
+
 FICHE = "content/maisons/23/gueret.md"
 PROJET = """\
 ---

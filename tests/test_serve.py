@@ -15,6 +15,8 @@ import pytest
 
 from conftest import REPO, make_portal_project
 
+pytestmark = pytest.mark.lent
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -21,6 +21,8 @@ from generator.config import Config, load_config
 from generator.portal import statistiques
 from generator.portal.build import build
 
+pytestmark = pytest.mark.lent
+
 MOIS = ["2025-12"] + [f"2026-{m:02d}" for m in range(1, 12)]
 NNBSP = "\u202f"
 

@@ -18,6 +18,8 @@ import pytest
 from conftest import FROZEN_TODAY, REPO, VALID_MAISON, Project, make_portal_project
 from test_review import FICHE, RESSOURCE as REVIEWED, GitProject
 
+pytestmark = pytest.mark.lent
+
 SECRET = "MSAP_DEPLOY_TOKEN=ne-doit-jamais-etre-publie"
 RESSOURCE = REVIEWED.replace("lien: https://exemple.fr/guide", "fichier: guide.pdf")  # a download
 

@@ -28,6 +28,8 @@ from generator.reader import CONTROL_CHARS
 from generator.validation import field_name, validate
 from xss_html import normalise_script, scan, texts
 
+pytestmark = pytest.mark.lent
+
 CORPUS = Path(__file__).parent / "data" / "xss-vecteurs.txt"
 _ESCAPES = re.compile(r"\\(n|t|r|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4})")
 

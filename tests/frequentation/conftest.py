@@ -98,7 +98,7 @@ def reseau(listes) -> Reseau:
                   {"caf": ["famille", "logement"]})
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.lent)])
 def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'frequentation.sqlite'}"

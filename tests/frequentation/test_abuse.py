@@ -202,6 +202,7 @@ def test_concurrent_identical_public_requests_compute_once():
     assert calls == [1]
 
 
+@pytest.mark.lent
 def test_the_workers_outlive_the_thread_that_started_them(tmp_path):
     """The server's threads come and go (anyio ends idle ones): the worker processes they started stay."""
     from frequentation import workers

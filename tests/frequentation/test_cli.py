@@ -1,6 +1,8 @@
 """`msap api token …` and `msap api demo`, and the migrations against the tables they must create."""
 from __future__ import annotations
 
+import pytest
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
@@ -10,6 +12,8 @@ from frequentation.tables import metadata, visite
 from generator.cli import main
 
 from .conftest import REPO
+
+pytestmark = pytest.mark.lent  # each test runs the msap command in its own process
 
 
 def test_tokens_are_shown_once_listed_without_their_value_and_revoked(tmp_path, monkeypatch, capsys):

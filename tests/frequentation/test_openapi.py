@@ -5,6 +5,8 @@ schemathesis collects the operations when the module is imported, so the app (on
 made at import time too."""
 from __future__ import annotations
 
+import pytest
+
 import atexit
 import os
 import shutil
@@ -18,6 +20,8 @@ from frequentation import auth
 from frequentation.referentiel import Listes, Reseau
 
 from .conftest import MAISONS, REPO, Api
+
+pytestmark = pytest.mark.lent
 
 _folder = Path(tempfile.mkdtemp(prefix="msap-openapi-"))
 atexit.register(shutil.rmtree, _folder, True)

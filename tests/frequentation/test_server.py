@@ -21,6 +21,8 @@ from frequentation.tables import cumul, visite
 
 from .conftest import REPO, free_port
 
+pytestmark = pytest.mark.lent
+
 MAISON = "fs-temp-30"  # a Maison of the committed network (the server reads the real content)
 VISIT = json.dumps({"quand": "2026-11-26T10:15", "canal": "sur-place", "theme": "famille", "operateur": "caf",
                     "niveau": "information", "resultat": "resolu"})
