@@ -35,6 +35,20 @@ class BuildError(Exception):
         self.report = report
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """How a build was asked for: the project, its configuration and the command's options."""
+
+    root: Path
+    config: Config
+    site_url: str
+    pro: bool = False
+    today: dt.date = field(default_factory=dt.date.today)
+    search: bool = True
+    jobs: int | None = None  # render processes (default: the CPUs, at most 4)
+    keep_copies: dict[str, tuple[str, str]] | None = None  # receives every search copy (msap serve)
+
+
 @dataclass
 class BuildState:
     """What a build read and made that ``msap serve`` keeps to rewrite part of the site after an edit."""
@@ -206,23 +220,25 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
             raise BuildError(str(exc)) from None
         shells = mkdocs_adapter.shells(tmp)
         timings["habillage (mkdocs, en parallèle)"] = time.perf_counter() - mark
-        result = render_site(root, config, site, geo, shells, tmp, url, pro, today, timings, stats,
-                             search, jobs, keep_search_copies, env)
+        options = BuildOptions(root, config, url, pro, today, search, jobs, keep_search_copies)
+        result = render_site(options, BuildState(site, geo, shells, stats), tmp, timings, env)
         result.warnings = len(report.warnings) + bool(stats.avertissement)
         workspace.release()
         swap(tmp, site_dir)
         result.site_dir = site_dir
-        result.state = BuildState(site, geo, shells, stats)
         return result
     except BaseException:
         workspace.discard()
         raise
 
 
-def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, out: Path, url: str, pro: bool,
-                today: dt.date, timings: dict[str, float], stats: statistiques.Statistiques,
-                search: bool = True, jobs: int | None = None,
-                keep_copies: dict[str, tuple[str, str]] | None = None, env: Any = None) -> BuildResult:
+def render_site(options: BuildOptions, state: BuildState, out: Path, timings: dict[str, float],
+                env: Any = None) -> BuildResult:
+    """Every page, the open data, the maps and the search index of ``state`` written into ``out``; ``env``: the
+    templates already compiled."""
+    root, config, url, pro, today = options.root, options.config, options.site_url, options.pro, options.today
+    search, jobs, keep_copies = options.search, options.jobs, options.keep_copies
+    site, geo, shells, stats = state.site, state.geo, state.shells, state.stats
     mark = time.perf_counter()
     try:
         vendor.copy_all(root, out)
@@ -266,7 +282,7 @@ def render_site(root: Path, config: Config, site: Any, geo: Any, shells: dict, o
         data.kill()
         if index is not None:
             index.close()
-    return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages])
+    return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages], state)
 
 
 def sitemap_paths(pages: list[Any]) -> list[str]:
