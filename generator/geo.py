@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from .diagnostics import CommandError
 
@@ -80,11 +80,13 @@ CENTRE_SOURCES_USED = frozenset({"geonames", "correction"})
 
 def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(line, row) of a CSV table with a header; an absent table is an empty one."""
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        return [(reader.line_num, row) for row in reader]
+    return table_rows(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def table_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) of the text of a CSV table with a header."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    return [(reader.line_num, row) for row in reader]
 
 
 def centre_overrides(rows: list[tuple[int, dict[str, str]]]) -> dict[str, tuple[float, float]]:
@@ -109,33 +111,47 @@ class GeoError(CommandError):
     """A reference table is missing or damaged."""
 
 
-def _open(path: Path):
+def _read(path: Path, optional: bool = False) -> bytes:
+    """The bytes of a reference table (an absent optional one: none)."""
     try:
-        return open(path, encoding="utf-8", newline="")
+        return path.read_bytes()
     except FileNotFoundError:
+        if optional:
+            return b""
         raise GeoError(f"{path} : fichier de référence introuvable", RESTORE + " ; lancez la commande depuis la "
                        "racine du projet, ou indiquez-la avec --root") from None
     except OSError as exc:
         raise GeoError(f"{path} : illisible ({exc.strerror})", RESTORE) from None
 
 
+def _text(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise GeoError(f"{path} : n'est pas en UTF-8", RESTORE) from None
+
+
 def _json_rows(path: Path, keys: tuple[str, ...]) -> list[dict]:
-    with _open(path) as fh:
-        try:
-            rows = json.load(fh)
-        except (ValueError, UnicodeDecodeError) as exc:
-            line = getattr(exc, "lineno", 1)
-            raise GeoError(f"{path}:{line}: JSON illisible", RESTORE) from None
+    try:
+        rows = json.loads(_read(path))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GeoError(f"{path}:{getattr(exc, 'lineno', 1)}: JSON illisible", RESTORE) from None
     if not isinstance(rows, list) or not all(isinstance(r, dict) and all(k in r for k in keys) for r in rows):
         raise GeoError(f"{path} : une liste d'entrées {{{', '.join(keys)}}} est attendue", RESTORE)
     return rows
 
 
-#: the last tables parsed, by the digest of their bytes (a process reads the same ones again: msap serve's
-#: rebuilds, the tests); the callers get copies
-_PARSED: dict[bytes, dict[str, Commune]] = {}
-_CENTRE_ROWS: dict[bytes, list[tuple[int, dict[str, str]]]] = {}
-_WITH_CENTRES: dict[tuple[bytes, bytes], dict[str, Commune]] = {}
+#: kind -> (key, value): the last value of each kind this process made from the reference tables, keyed by the
+#: digests of their bytes (a process reads the same tables again: msap serve's rebuilds, the tests)
+_LAST: dict[str, tuple[Any, Any]] = {}
+
+
+def remember(kind: str, key: Any, make: Callable[[], Any]) -> Any:
+    """``make()``, or the value it gave for the same ``key`` the last time (one value kept per kind)."""
+    known = _LAST.get(kind)
+    if known is None or known[0] != key:
+        known = _LAST[kind] = (key, make())
+    return known[1]
 
 
 def _parse_communes(path: Path, text: str) -> dict[str, Commune]:
@@ -171,23 +187,19 @@ class Geo:
     @cached_property
     def communes(self) -> dict[str, Commune]:
         """The communes, with the centre of the town where ``centres.csv`` gives one (see geo_centres)."""
-        key = (self._communes_key, self._centres_key)
-        if key not in _WITH_CENTRES:
+        def make() -> dict[str, Commune]:
             out = dict(self.centroids)
             for code, (lat, lon) in centre_overrides(self.centre_rows).items():
                 if code in out:
                     out[code] = out[code]._replace(lat=lat, lon=lon)
-            _WITH_CENTRES.clear()
-            _WITH_CENTRES[key] = out
-        return dict(_WITH_CENTRES[key])
+            return out
+        return dict(remember("communes", self.tables_key, make))
 
     @cached_property
     def centre_rows(self) -> list[tuple[int, dict[str, str]]]:
         """(line, row) of ``centres.csv``, read once for the lookups and for its checks (shared: read only)."""
-        if self._centres_key not in _CENTRE_ROWS:
-            _CENTRE_ROWS.clear()
-            _CENTRE_ROWS[self._centres_key] = read_table(self.folder / "centres.csv")
-        return _CENTRE_ROWS[self._centres_key]
+        path = self.folder / "centres.csv"
+        return remember("centres", self._centres_key, lambda: table_rows(_text(path, self._centres_bytes)))
 
     @property
     def tables_key(self) -> tuple[bytes, bytes]:
@@ -195,28 +207,28 @@ class Geo:
         return self._communes_key, self._centres_key
 
     @cached_property
+    def _centres_bytes(self) -> bytes:
+        return _read(self.folder / "centres.csv", optional=True)
+
+    @cached_property
     def _centres_key(self) -> bytes:
-        path = self.folder / "centres.csv"
-        return hashlib.blake2b(path.read_bytes() if path.is_file() else b"", digest_size=16).digest()
+        return hashlib.blake2b(self._centres_bytes, digest_size=16).digest()
 
     @cached_property
     def centroids(self) -> dict[str, Commune]:
         """The communes as ``communes.csv`` gives them: the centre is the centroid of the 2018 polygon. A table
         already read by this process (the same bytes) is not parsed again: ``msap serve`` rebuilds, the tests."""
-        key = self._communes_key
-        if key not in _PARSED:
-            _PARSED.clear()  # one table at a time (35,000 communes, about 10 MB)
-            _PARSED[key] = _parse_communes(self.folder / "communes.csv", self._communes_text)
-        return dict(_PARSED[key])
+        path = self.folder / "communes.csv"
+        return dict(remember("centroïdes", self._communes_key,
+                             lambda: _parse_communes(path, _text(path, self._communes_bytes))))
 
     @cached_property
-    def _communes_text(self) -> str:
-        with _open(self.folder / "communes.csv") as fh:
-            return fh.read()
+    def _communes_bytes(self) -> bytes:
+        return _read(self.folder / "communes.csv")
 
     @cached_property
     def _communes_key(self) -> bytes:
-        return hashlib.blake2b(self._communes_text.encode("utf-8"), digest_size=16).digest()
+        return hashlib.blake2b(self._communes_bytes, digest_size=16).digest()
 
     @cached_property
     def departements(self) -> dict[str, Departement]:

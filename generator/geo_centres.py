@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .diagnostics import Report, shown
-from .geo import CENTRE_SOURCES_USED, Commune, Geo, distance_km, fold, read_table
+from .geo import CENTRE_SOURCES_USED, Commune, Geo, distance_km, fold, read_table, remember
 
 COLUMNS = ("code_insee", "nom", "latitude", "longitude", "source", "reference", "ecart_km")
 SOURCES = CENTRE_SOURCES_USED | {"refus", "a_revoir"}
@@ -59,16 +59,12 @@ def check_table(geo: Geo, report: Report, label: str) -> None:
     and a point near it. The verdict on the same two tables is kept for the process (msap serve, the tests)."""
     if not geo.centre_rows:
         return
-    key = (geo.tables_key, label)
-    if key not in _CHECKED:
+
+    def verdict() -> list:
         found = Report()
         _check_rows(geo, found, label)
-        _CHECKED.clear()
-        _CHECKED[key] = found.problems
-    report.problems.extend(_CHECKED[key])
-
-
-_CHECKED: dict[tuple, list] = {}
+        return found.problems
+    report.problems.extend(remember("verdict des centres", (geo.tables_key, label), verdict))
 
 
 def _check_rows(geo: Geo, report: Report, label: str) -> None:

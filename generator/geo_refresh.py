@@ -137,7 +137,7 @@ def _point(commune: dict, previous: dict[str, dict[str, str]]) -> tuple[str, str
     return "", "", MISSING
 
 
-def compute(root: Path, geo_dir: Path, package_dir: Path, geonames: Path | None) -> Refresh:
+def compute(geo_dir: Path, package_dir: Path, geonames: Path | None) -> Refresh:
     """Every file of ``data/geo/`` as the packages give it (nothing written)."""
     refresh = Refresh(version=package_version(package_dir))
     communes = _load_json(package_dir / "communes.json")
@@ -243,7 +243,7 @@ def cmd_geo(root: Path, config, package_dir: Path | None, geonames: Path | None,
     geo_dir = root / config.geo_dir
     package_dir = package_dir or default_package_dir(root)
     try:
-        refresh = compute(root, geo_dir, package_dir, geonames or geonames_file())
+        refresh = compute(geo_dir, package_dir, geonames or geonames_file())
     except GeoSourceError as exc:
         print(f"msap geo : {exc}")
         return 2

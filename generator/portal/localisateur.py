@@ -231,8 +231,8 @@ def lignes_communes(link: Any, rows: list[tuple[Any, Lieu, float]], pages: Any) 
 def commune_index(geo: Geo, communes: Any = None) -> str:
     """Communes the browser searches, as compact text (the whole country: ≈ 393 KB gzipped).
 
-    One block per département, ``#<code>\t<nom>``, then one line per commune:
-    ``<shared prefix length>\t<rest of the name>\t<postcodes>\t<Δlat>\t<Δlon>\t<size>``: the name shares its first
+    One block per département, ``#<code>\\t<nom>``, then one line per commune:
+    ``<shared prefix length>\\t<rest of the name>\\t<postcodes>\\t<Δlat>\\t<Δlon>\\t<size>``: the name shares its first
     characters with the previous one (empty: none), postcodes drop the département's digits when they start
     with them (empty: same as the previous line, ``-``: none), and the centre is in thousandths of a degree,
     as a difference from the previous commune of the block; the size is :func:`size_class` of its population.

@@ -126,10 +126,12 @@ class Live:
                       f"{(time.perf_counter() - started) * 1000:.0f} ms")
             pages.append(page)
         now = {page.path: page.source_paths() for page in pages}
+
+        def shows(sources: frozenset[str] | None) -> bool:  # None: the page shows the whole network
+            return sources is None or key in sources
         for page in pages:
-            before = self.sources.get(page.path, frozenset({key}))  # a page new to the site is written
-            if page.path != first and (now[page.path] is None or before is None or key in now[page.path]
-                                       or key in before):
+            if page.path != first and (page.path not in self.sources or shows(self.sources[page.path])
+                                       or shows(now[page.path])):
                 self._write(page)
         for gone in set(self.sources) - set(now):  # a commune no longer served, an emptied list
             target = self.site_dir / urls.output_file(gone)
