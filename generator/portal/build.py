@@ -23,7 +23,7 @@ from ..diagnostics import Report, shown
 from . import atomic, cache, exports, headers, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
 from .background import Background, BackgroundError, InThread
 from .model import Portal
-from .pages import all_pages
+from .pages import Cartes, all_pages
 from .render import Copies, Renderer, write_all
 
 
@@ -254,7 +254,7 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
     index = None
     try:
         renderer = make_renderer(root, config, portal, shells, maps, stats, env)
-        pages = list(all_pages(portal))
+        pages = list(all_pages(portal, cartes(maps)))
 
         def start_index() -> None:  # once the render workers are forked: Pagefind's reader is a thread
             nonlocal index
@@ -331,15 +331,23 @@ def write_maps(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:
         json.dumps(contours, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
+def cartes(maps: minimap.MiniMaps) -> Cartes:
+    """The maps the pages draw, the coverage map's outlines read here (from the cache when unchanged), before
+    the pages are rendered."""
+    from . import couverture
+    drawing = cache.value("couverture", [maps.source, Path(couverture.__file__), Path(minimap.__file__)],
+                          lambda: couverture.geometry(maps))
+    return Cartes(maps, drawing)
+
+
 def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps: minimap.MiniMaps,
                   stats: statistiques.Statistiques, env: Any = None) -> Renderer:
     """The renderer of the portal's pages; ``env``: the templates already compiled (:func:`templates`)."""
     from ..schema.maison import FORMATS, FREQUENCES, RENDEZ_VOUS
     from ..schema.projet import STATUTS
     from ..schema.ressource import TYPES as TYPES_RESSOURCE
-    from markupsafe import Markup
 
-    from . import couverture, jsonld
+    from . import couverture
     from .localisateur import Proches, lignes_communes
     from .horaires import TIME_ZONES
 
@@ -349,15 +357,8 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
         TYPES_RESSOURCE=TYPES_RESSOURCE, TIME_ZONES=TIME_ZONES,
         CARTE={"tuiles": config.carte_tuiles, "attribution": config.carte_attribution,
                "resultats": config.carte_resultats},
-        pin=lambda maison: minimap.position(maps, maison),
-        choroplethe=lambda: Markup(couverture.svg(
-            cache.value("couverture", [maps.source, Path(couverture.__file__), Path(minimap.__file__)],
-                        lambda: couverture.geometry(maps)),
-            portal.couverture, {d.code: d.nom for d in portal.departements})),
         legende=couverture.legend,
-        jsonld_maison=lambda fiche: jsonld.maison(portal, fiche),
         editor_link=lambda link, fiche: editor_link(config.editeur_url, link, fiche),
-        fichier_info=lambda name: fichier_info(portal.site.content / "ressources" / "fichiers", name),
         lignes_communes=lignes_communes,
         lieux_proches=Proches(lambda: renderer.template("_macros.html").module.proche),
     )
@@ -404,14 +405,6 @@ def editor_link(template: str, link: Any, fiche: Any) -> str:
     rel = f"{fiche.data.departement}/{fiche.slug}"
     url = template.format(collection="maisons", chemin=rel, id=fiche.data.id)
     return url if "://" in url else link(url)
-
-
-def fichier_info(folder: Path, name: str) -> dict[str, str]:
-    name = name.rsplit("/", 1)[-1]
-    path = folder / name
-    size = path.stat().st_size if path.exists() else 0
-    taille = f"{size / 1_000_000:.1f} Mo" if size >= 1_000_000 else f"{max(1, round(size / 1000))} ko"
-    return {"nom": name, "format": name.rsplit(".", 1)[-1].upper(), "taille": taille.replace(".", ",")}
 
 
 def copy_files(source: Path, target: Path, portal: Portal) -> None:

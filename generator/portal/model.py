@@ -32,6 +32,11 @@ class Portal:
     def ref(self, name: str) -> dict[str, Any]:
         return self.site.referentiels.ids(name)
 
+    @property
+    def listes(self) -> dict[str, dict[str, Any]]:
+        """Every reference list, by name (``P.listes.themes`` in the templates)."""
+        return self.site.referentiels.lists
+
     @cached_property
     def operateurs(self) -> dict[str, Any]:
         return self.ref("operateurs")

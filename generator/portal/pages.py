@@ -4,15 +4,24 @@ A page names its path, the section whose shell wraps it, its Jinja template in
 ``theme/portail/``, its context and its sources: the fiches it shows, from which
 ``msap serve`` knows what to rewrite after an edit (a page without sources shows
 the whole network: counts, maps, indexes, and is rewritten after any edit).
-Building the list is cheap (the sources are computed only when asked); the work
-is in rendering, which :mod:`generator.portal.render` spreads over processes.
+
+Everything a template shows of one page is in its context, said here: the
+templates read it, the network's read-only indexes (``P``, :class:`Portal`) and
+formatting filters, and call nothing of the model (``tests/test_templates.py``).
+The part of a context that costs (a fiche's hours for the browser, its JSON-LD,
+the nearest places) is ``compute``, run by the render process that writes the
+page, once; building the list is cheap, the work is in rendering, which
+:mod:`generator.portal.render` spreads over processes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from . import exports, urls
+from markupsafe import Markup
+
+from . import exports, horaires, jsonld, minimap, urls
 from .model import Portal
 
 
@@ -28,10 +37,29 @@ class Page:
     searchable: bool = False  # indexed by the search (its template marks the indexed part with data-pagefind-body)
     #: the fiches the page shows, asked only by msap serve; None: the whole network
     sources: Callable[[], Iterable[Any]] | None = None
+    #: the rest of the context, computed by the process that renders the page (see the module's docstring)
+    compute: Callable[[], dict[str, Any]] | None = None
+    _computed: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def source_paths(self) -> frozenset[str] | None:
         """The files of the fiches it shows (None: every fiche)."""
         return None if self.sources is None else frozenset(str(f.doc.path) for f in self.sources())
+
+    def full_context(self) -> dict[str, Any]:
+        """The whole context: ``context`` and, computed once, what ``compute`` adds."""
+        if self.compute is None:
+            return self.context
+        if self._computed is None:
+            self._computed = {**self.context, **self.compute()}
+        return self._computed
+
+
+@dataclass
+class Cartes:
+    """What the pages draw with: the départements' mini-maps (a fiche's pin) and the coverage map's outlines
+    (:func:`.couverture.geometry`, read from the cache before the pages are rendered)."""
+    maps: minimap.MiniMaps
+    couverture: dict[str, Any] | None = None
 
 
 def _none() -> list[Any]:
@@ -43,9 +71,10 @@ def _places(found: Iterable[tuple[Any, float]]) -> list[Any]:
     return [place.maison for place, _ in found]
 
 
-def all_pages(portal: Portal) -> Iterator[Page]:
+def all_pages(portal: Portal, cartes: Cartes | None = None) -> Iterator[Page]:
+    """Every page; ``cartes``: None when only the paths and sources are asked (their ``compute`` needs it)."""
     yield from home_pages(portal)
-    yield from maison_pages(portal)
+    yield from maison_pages(portal, cartes)
     yield from demarche_pages(portal)
     yield from boite_pages(portal)
     yield from projet_pages(portal)
@@ -72,7 +101,7 @@ def home_pages(portal: Portal) -> Iterator[Page]:
                description="Trouver une Maison de services au public près de chez soi : adresse, horaires, démarches.")
 
 
-def maison_pages(portal: Portal) -> Iterator[Page]:
+def maison_pages(portal: Portal, cartes: Cartes | None) -> Iterator[Page]:
     yield Page(urls.MAISONS, urls.MAISONS, "maisons_index.html", "Trouver une Maison",
                description="Toutes les Maisons de services au public, par région et par département.")
     yield Page(urls.CARTE, urls.MAISONS, "carte.html", "Près de chez moi : la carte des Maisons",
@@ -82,7 +111,9 @@ def maison_pages(portal: Portal) -> Iterator[Page]:
                description="La carte des Maisons, à intégrer au site d'une commune.", in_sitemap=False,
                sources=_none)
     yield Page(urls.COUVERTURE, urls.MAISONS, "couverture.html", "Couverture du territoire",
-               description="Le nombre de Maisons par département : carte et tableau.")
+               {"lignes": portal.couverture},
+               description="Le nombre de Maisons par département : carte et tableau.",
+               compute=lambda: {"carte": couverture_svg(portal, cartes)})
     for region in portal.regions:
         yield Page(urls.region(region["code"]), urls.MAISONS, "region.html", f"Maisons en {region['nom']}",
                    {"region": region}, description=f"Les Maisons de services au public de la région {region['nom']}.",
@@ -91,26 +122,52 @@ def maison_pages(portal: Portal) -> Iterator[Page]:
     for code, maisons in portal.by_departement.items():
         nom = portal.departement_name(code)
         yield Page(urls.departement(code), urls.MAISONS, "liste_maisons.html", f"Maisons : {nom} ({code})",
-                   {"maisons": maisons, "departement": code, "group_by": "commune"},
+                   {"maisons": maisons, "departement": code, "group_by": "commune",
+                    "region": portal.region_of(code)},
                    description=f"Les {len(maisons)} Maisons de services au public du département {nom} ({code}).",
                    searchable=True,  # « Creuse » finds the Maisons of the Creuse
-                   sources=lambda m=maisons, c=code: [*m, *_table(portal, c)])
+                   sources=lambda m=maisons, c=code: [*m, *_table(portal, c)],
+                   compute=lambda c=code: {"communes": portal.voisinage.par_departement(c),
+                                           "commune_pages": portal.voisinage.proches})
     for fiche in portal.maisons:
         d = fiche.data
-        yield Page(urls.maison(fiche), urls.MAISONS, "maison.html", d.nom, {"fiche": fiche},
+        yield Page(urls.maison(fiche), urls.MAISONS, "maison.html", d.nom,
+                   {"fiche": fiche, "ops": portal.operateurs_of(fiche), "region": portal.region_of(d.departement),
+                    "projets": portal.projets_of.get(d.id, [])},
                    description=f"{d.nom}, {d.adresse.commune} : adresse, horaires, démarches accompagnées.",
-                   searchable=True, sources=lambda f=fiche: [f, *portal.projets_of.get(f.data.id, [])])
+                   searchable=True, sources=lambda f=fiche: [f, *portal.projets_of.get(f.data.id, [])],
+                   compute=lambda f=fiche: maison_context(portal, cartes, f))
     for fiche in portal.retirees:
         yield Page(urls.maison(fiche), urls.MAISONS, "maison_retiree.html", fiche.data.nom, {"fiche": fiche},
                    description=f"{fiche.data.nom} a quitté le réseau : les Maisons les plus proches.",
-                   in_sitemap=False, sources=lambda f=fiche: [f, *_places(portal.proches_de(f))])
+                   in_sitemap=False, sources=lambda f=fiche: [f, *_places(portal.proches_de(f))],
+                   compute=lambda f=fiche: {"proches": portal.proches_de(f)})
     # after the fiches: « msap serve » writes an edited fiche before computing the nearest places
     for commune in portal.voisinage.communes:
         nom = f"{commune.nom} ({commune.departement})"
         yield Page(urls.commune(commune.code_insee), urls.MAISONS, "commune.html", f"Maisons près de {nom}",
-                   {"commune": commune}, description=f"Les Maisons et permanences les plus proches de {nom}, "
-                                                      "avec la distance, l'adresse et les horaires.",
+                   {"commune": commune, "proches": portal.voisinage.proches[commune.code_insee]},
+                   description=f"Les Maisons et permanences les plus proches de {nom}, "
+                               "avec la distance, l'adresse et les horaires.",
                    sources=lambda c=commune: _places(portal.voisinage.proches[c.code_insee]))
+
+
+def maison_context(portal: Portal, cartes: Cartes | None, fiche: Any) -> dict[str, Any]:
+    """What a fiche's page computes: its hours for the browser and its coming closures (as of the build's day),
+    its pin on the département's map, its JSON-LD."""
+    d = fiche.data
+    return {"horaires_navigateur": horaires.browser_data(d, portal.today),
+            "exceptions": horaires.upcoming_exceptions(d, portal.today),
+            "position": minimap.position(cartes.maps, d) if cartes else None,
+            "jsonld": jsonld.maison(portal, fiche)}
+
+
+def couverture_svg(portal: Portal, cartes: Cartes | None) -> Markup:
+    """The coverage map (SVG, its names escaped): the départements' outlines coloured by their count of Maisons."""
+    from . import couverture
+    if cartes is None or cartes.couverture is None:
+        return Markup("")
+    return Markup(couverture.svg(cartes.couverture, portal.couverture, {d.code: d.nom for d in portal.departements}))
 
 
 def _table(portal: Portal, departement: str) -> list[Any]:
@@ -142,7 +199,7 @@ def demarche_pages(portal: Portal) -> Iterator[Page]:
                        f"Démarches {op.nom_court} : {nom} ({code})",
                        {"maisons": group, "departement": code, "op_id": op_id, "group_by": "commune"},
                        description=f"Où faire vos démarches {op.nom_court} en {nom} : {len(group)} Maisons.",
-                       sources=lambda m=group, c=code: [*m, *_table(portal, c)])
+                       sources=lambda m=group: m)  # (no table of communes: the département's page has it)
     yield Page(urls.ACTIVITES, urls.DEMARCHES, "activites.html", "Activités accueillies dans les Maisons",
                description="Espaces numériques, permanences, coworking : les activités accueillies dans les Maisons.")
     for act_id, act in portal.ref("activites").items():
@@ -152,29 +209,58 @@ def demarche_pages(portal: Portal) -> Iterator[Page]:
                    description=f"Les Maisons qui accueillent : {act.nom}.", sources=lambda m=found: m)
 
 
+@dataclass
+class Facette:
+    """A way into the toolbox: a theme, an operator or a type, its resources and its page."""
+    groupe: str  # « Thème », « Opérateur », « Type »
+    nom: str  # the entry's name (« Caf » as the operators' short name on the toolbox's own list)
+    court: str
+    url: str
+    ressources: list[Any]
+
+
+def facettes(portal: Portal) -> list[Facette]:
+    """The toolbox's themes, operators and types that have resources, in their lists' order."""
+    from ..schema.ressource import TYPES
+    out = []
+    for key, t in portal.ref("themes").items():
+        out.append(Facette("Thème", t.nom, t.nom, urls.boite_theme(key), portal.ressources_where("themes", key)))
+    for key, o in portal.operateurs.items():
+        out.append(Facette("Opérateur", o.nom, o.nom_court, urls.boite_operateur(key),
+                           portal.ressources_where("operateurs", key)))
+    for key, nom in TYPES.items():
+        out.append(Facette("Type", nom, nom, urls.boite_type(key), portal.ressources_where("type", key)))
+    return [f for f in out if f.ressources]
+
+
 def boite_pages(portal: Portal) -> Iterator[Page]:
+    entrees = facettes(portal)
     yield Page(urls.BOITE, urls.BOITE, "boite.html", "Boîte à outils",
-               {"ressources": portal.ressources},
+               {"ressources": portal.ressources, "facettes": entrees},
                description="Documents, modèles, kits et formations partagés par le réseau des Maisons.",
                sources=lambda: portal.ressources)
+    fichiers = portal.site.content / "ressources" / "fichiers"
     for fiche in portal.ressources:
-        yield Page(urls.ressource(fiche), urls.BOITE, "ressource.html", fiche.data.titre, {"fiche": fiche},
+        yield Page(urls.ressource(fiche), urls.BOITE, "ressource.html", fiche.data.titre,
+                   {"fiche": fiche, "fichier": fichier_info(fichiers, fiche.data.fichier) if fiche.data.fichier
+                    else None},
                    description=fiche.data.resume, in_sitemap=fiche.data.public == "tous", searchable=True,
                    sources=lambda f=fiche: [f])
-    facets = [("themes", portal.ref("themes"), urls.boite_theme, "Thème"),
-              ("operateurs", portal.operateurs, urls.boite_operateur, "Opérateur")]
-    for attr, entries, url, what in facets:
-        for key, entry in entries.items():
-            found = portal.ressources_where(attr, key)
-            if found:
-                yield Page(url(key), urls.BOITE, "boite.html", f"Boîte à outils — {what} : {entry.nom}",
-                           {"ressources": found, "filtre": entry.nom}, sources=lambda r=found: r)
-    from ..schema.ressource import TYPES
-    for key, nom in TYPES.items():
-        found = portal.ressources_where("type", key)
-        if found:
-            yield Page(urls.boite_type(key), urls.BOITE, "boite.html", f"Boîte à outils — {nom}",
-                       {"ressources": found, "filtre": nom}, sources=lambda r=found: r)
+    for entree in entrees:
+        titre = f"Boîte à outils — {entree.groupe} : {entree.nom}" if entree.groupe != "Type" \
+            else f"Boîte à outils — {entree.nom}"
+        yield Page(entree.url, urls.BOITE, "boite.html", titre,
+                   {"ressources": entree.ressources, "filtre": entree.nom, "facettes": entrees},
+                   sources=lambda r=entree.ressources: r)
+
+
+def fichier_info(folder: Path, name: str) -> dict[str, str]:
+    """A download's name, format and size (« 1,2 Mo »)."""
+    name = name.rsplit("/", 1)[-1]
+    path = folder / name
+    size = path.stat().st_size if path.exists() else 0
+    taille = f"{size / 1_000_000:.1f} Mo" if size >= 1_000_000 else f"{max(1, round(size / 1000))} ko"
+    return {"nom": name, "format": name.rsplit(".", 1)[-1].upper(), "taille": taille.replace(".", ",")}
 
 
 def projet_pages(portal: Portal) -> Iterator[Page]:

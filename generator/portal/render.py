@@ -29,6 +29,12 @@ def json_script(data: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+@pass_environment
+def nom_departement(env: Environment, code: str) -> str:
+    """A département's name (« Creuse »), its code when the list does not know it."""
+    return env.globals["P"].departement_name(code)
+
+
 class _Environment(Environment):
     """Templates see the environment's globals as they are, one plain dict: Jinja's default ChainMap is walked
     in Python twice per rendered template (a tenth of a fiche page's time). The dict itself, not a copy: the
@@ -52,7 +58,7 @@ def environment(templates: Path, shown: str = "theme/portail") -> _Environment:
                        auto_reload=False)  # msap serve makes a new environment when the theme changes
     env.globals.update(u=urls, horaires=horaires)
     env.filters.update(json_script=json_script, date_fr=date_fr, nombre=nombre, pourcent=pourcent, mois_fr=mois_fr,
-                       km=km, effectif=effectif)
+                       km=km, effectif=effectif, nom_departement=nom_departement)
     for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
         try:
             env.get_template(name)
@@ -80,7 +86,7 @@ class Renderer:
     def render(self, page: Page) -> str:
         """The whole page."""
         link = urls.Link(page.path)
-        module = self.template(page.template).make_module({"page": page, "link": link, **page.context})
+        module = self.template(page.template).make_module({"page": page, "link": link, **page.full_context()})
         if page.section is None:  # a whole document of its own (the embeddable map)
             return str(module)
         meta = Markup(getattr(module, "meta", "") or "")
@@ -97,7 +103,7 @@ class Renderer:
         if not page.searchable:
             return None
         copy = self.template(f"recherche/{page.template}").render(page=page, link=urls.Link(page.path),
-                                                                 **page.context)
+                                                                 **page.full_context())
         return copy if copy.strip() else None
 
     def write(self, page: Page, out: Path) -> int:

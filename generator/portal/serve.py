@@ -27,7 +27,7 @@ from ..content import load_fiche
 from ..diagnostics import Report, shown
 from ..schema import KINDS
 from . import atomic, exports, headers, urls
-from .build import BuildError, build, forum_rubriques, make_renderer, site_url_of, sitemap_paths
+from .build import BuildError, build, cartes, forum_rubriques, make_renderer, site_url_of, sitemap_paths
 from .minimap import MiniMaps
 from .model import Portal
 from .pages import all_pages
@@ -78,6 +78,7 @@ class Live:
         state = result.state
         self.site, self.geo, self.shells, self.stats = state.site, state.geo, state.shells, state.stats
         self.maps = MiniMaps(self.root / self.config.geo_dir / "departements.geojson")
+        self.cartes = cartes(self.maps)
         self._renderer()
         # what each page shows, for the next edit (the site's fiches change in place then)
         self.sources = {page.path: page.source_paths() for page in all_pages(self.portal)}
@@ -118,7 +119,7 @@ class Live:
         first = urls.maison(fiche) if kind == "maisons" else (urls.ressource(fiche) if kind == "ressources"
                                                               else urls.projet(fiche))
         pages = []
-        for page in all_pages(self.portal):  # the edited page is written as soon as it comes
+        for page in all_pages(self.portal, self.cartes):  # the edited page is written as soon as it comes
             if page.path == first:
                 self._write(page)
                 self.version += 1
