@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from generator.diagnostics import CommandError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class DatabaseError(Exception):
+class DatabaseError(CommandError):
     pass
 
 

@@ -10,11 +10,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from generator.diagnostics import CommandError
 
 DEMO_VISITS = 100_000
 
 
-class LocalApiError(Exception):
+class LocalApiError(CommandError):
     pass
 
 

@@ -8,9 +8,10 @@ import os
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from generator.diagnostics import CommandError
 
 
-class SettingsError(Exception):
+class SettingsError(CommandError):
     pass
 
 

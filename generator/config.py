@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .schema.fields import URL_RE, fail
+from .diagnostics import CommandError
 
 # The ten rubrics of the forum of the network's former portal (Bulletin des Maisons de services au public, 2016).
 FORUM_RUBRIQUES = (
@@ -175,7 +176,7 @@ _Lenient.add_multi_constructor("", lambda loader, suffix, node: None)
 _Lenient.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
-class ConfigError(Exception):
+class ConfigError(CommandError):
     pass
 
 
@@ -210,4 +211,4 @@ def load_config(root: Path) -> Config:
             where = "".join(f"[{p + 1}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
             lines.append(f"mkdocs.yml: extra.msap.{where}: {message} — Indice : {hint} "
                          "(options décrites dans docs/configuration.md)")
-        raise ConfigError("\n".join(lines)) from None
+        raise ConfigError("\n".join(lines)) from None  # indice : une par ligne, chacune le sien

@@ -33,16 +33,25 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+HINT_MARK = " — Indice : "
+
+
 class CommandError(Exception):
     """A command cannot run: a French message and a hint. ``msap`` prints « message — Indice : hint » and exits 2
-    (see :func:`generator.cli.run`); every command error of the project is one of these."""
+    (see :func:`generator.cli.run`); every command error of the project is one of these (each module's own kind,
+    ``BuildError``, ``ImportFailure``…, is a subclass; ``tests/test_errors.py`` checks that each one raised
+    carries a hint). ``hint`` omitted: the message already ends with « — Indice : … » (a message passed on from
+    another error), and is split there."""
 
-    def __init__(self, message: str, hint: str):
+    def __init__(self, message: str, hint: str | None = None):
+        if hint is None:
+            head, mark, tail = message.rpartition(HINT_MARK)
+            message, hint = (head, tail) if mark else (message, "")
         super().__init__(message)
         self.message, self.hint = message, hint
 
     def __str__(self) -> str:
-        return f"{self.message} — Indice : {self.hint}"
+        return f"{self.message}{HINT_MARK}{self.hint}" if self.hint else self.message
 
 
 class Severity(enum.Enum):

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .diagnostics import plural, shown
 from .geo import Geo, read_table
+from .diagnostics import CommandError
 
 PACKAGE = "@etalab/decoupage-administratif"
 #: the COG types the portal looks up: communes and the municipal arrondissements of Paris, Lyon and Marseille
@@ -39,7 +40,7 @@ FROM_FORMER = "ancienne_commune:{code}"
 MISSING = "manquant"
 
 
-class GeoSourceError(Exception):
+class GeoSourceError(CommandError):
     """An input of ``msap geo`` cannot be read: the message is French and ends with a hint."""
 
 

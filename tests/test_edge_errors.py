@@ -2,14 +2,12 @@
 mkdocs.yml, an error nobody foresaw — ends in one French line with a hint and exit 2."""
 from __future__ import annotations
 
-import ast
 import shutil
 
 import pytest
 
 from conftest import REPO
 from generator import cli
-from generator.diagnostics import CommandError
 
 
 @pytest.fixture
@@ -91,25 +89,4 @@ def test_an_unforeseen_error_is_one_french_line_unless_debugging(monkeypatch, ca
     with pytest.raises(RuntimeError):
         cli.run([])
 
-
-def test_every_command_error_raised_carries_a_hint():
-    """A CommandError (or a subclass) is always raised with its message and a non-empty hint."""
-    subclasses = {"CommandError"} | {c.__name__ for c in _all_subclasses(CommandError)}
-    missing = []
-    for path in [*REPO.glob("generator/**/*.py"), *REPO.glob("frequentation/**/*.py")]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-                name = getattr(node.exc.func, "id", getattr(node.exc.func, "attr", ""))
-                if name in subclasses:
-                    args = node.exc.args + [k.value for k in node.exc.keywords if k.arg == "hint"]
-                    if len(args) < 2 or (isinstance(args[1], ast.Constant) and not args[1].value):
-                        missing.append(f"{path.relative_to(REPO)}:{node.lineno}")
-    assert missing == []
-    assert "GeoError" in subclasses  # the check looks at real raises
-
-
-def _all_subclasses(cls):
-    import generator.geo  # noqa: F401 - the modules whose errors are checked
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _all_subclasses(sub)
+# Every command error raised carries a hint: tests/test_errors.py.

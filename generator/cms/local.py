@@ -21,11 +21,12 @@ from typing import Any, Callable
 
 from ..config import Config
 from .site import LOCAL_URL_ENV
+from ..diagnostics import CommandError
 
 SERVER = Path("node_modules") / "decap-server" / "dist" / "index.js"
 
 
-class LocalCmsError(Exception):
+class LocalCmsError(CommandError):
     pass
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..config import Config
 from ..portal import urls, vendor
 from .config import config_yaml
+from ..diagnostics import CommandError
 
 HERE = Path(__file__).resolve().parent / "admin"
 PACKAGE = "decap-cms"
@@ -22,7 +23,7 @@ PACKAGE = "decap-cms"
 LOCAL_URL_ENV = "MSAP_CMS_LOCAL_URL"
 
 
-class AdminError(Exception):
+class AdminError(CommandError):
     pass
 
 

@@ -26,6 +26,7 @@ from ..content import load_site
 from ..diagnostics import Problem, Report, plural
 from ..geo import Geo
 from ..schema.fields import Identifiant
+from ..diagnostics import CommandError
 
 CODEOWNERS = "CODEOWNERS"
 RELECTEURS = "referentiels/relecteurs.yml"  # under the content folder
@@ -77,7 +78,7 @@ def render(routing: Routing) -> str:
     return "\n".join(lines) + "\n"
 
 
-class RoutingError(Exception):
+class RoutingError(CommandError):
     """The routing could not be computed: ``problems`` in the content, else the message says why."""
 
     def __init__(self, message: str, problems: list[Problem] | None = None):
@@ -90,7 +91,7 @@ def load_routing(root: Path, config: Any) -> Routing:
     site = load_site(root, config.content_dir, report)
     relecteurs_rel = (Path(config.content_dir) / RELECTEURS).as_posix()
     if not site.content.is_dir():
-        raise RoutingError(report.render())
+        raise RoutingError(report.render())  # indice : chaque problème du rapport a le sien
     problems = [p for p in report.errors if p.file == relecteurs_rel or p.field.split(".")[0] == "referents"]
     relecteurs = site.referentiels.relecteurs
     if relecteurs is None and not problems:

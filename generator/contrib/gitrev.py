@@ -12,18 +12,14 @@ import subprocess
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
+from ..diagnostics import CommandError
 
 SHALLOW_HINT = ("dans une intégration continue, récupérez tout l'historique "
                 "(GitHub Actions : « fetch-depth: 0 » ; GitLab CI : « GIT_DEPTH: 0 »)")
 
 
-class GitError(Exception):
-    def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.message, self.hint = message, hint
-
-    def __str__(self) -> str:
-        return f"{self.message} — Indice : {self.hint}"
+class GitError(CommandError):
+    """Git refused or is missing: the message and its hint."""
 
 
 @dataclass(frozen=True)

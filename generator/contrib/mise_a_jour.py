@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..diagnostics import plural, shown
 from .body import code
+from ..diagnostics import CommandError
 
 MAX_BYTES = 64 * 1024 * 1024
 #: a pull-request description on GitHub holds 65 536 characters; the rest is kept for the title lines
@@ -39,7 +40,7 @@ FORMATS = ("csv", "geojson", "json")
 TIMEOUT = 60
 
 
-class UpdateError(Exception):
+class UpdateError(CommandError):
     """The update cannot run: a French message ending with a hint."""
 
 

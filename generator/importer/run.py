@@ -25,9 +25,10 @@ from .merge import BODY, fingerprint, imported_state, merge, ordered, render, wr
 from .rows import Converted, Note, Rejected, RowConverter
 from .identity import Match, rematch
 from .source import Malformed, SourceError, read_source
+from ..diagnostics import CommandError
 
 
-class ImportFailure(Exception):
+class ImportFailure(CommandError):
     """The import cannot start; the message ends with a hint."""
 
 

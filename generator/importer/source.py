@@ -17,12 +17,13 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from ..diagnostics import CommandError
 
 #: the bytes Windows-1252 leaves undefined (Python's decoder refuses them)
 UNDEFINED_1252 = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
 
-class SourceError(Exception):
+class SourceError(CommandError):
     """The file cannot be read as an edition; the message ends with a hint."""
 
 

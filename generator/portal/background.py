@@ -5,9 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from typing import Any, Callable
+from ..diagnostics import CommandError
 
 
-class BackgroundError(Exception):
+class BackgroundError(CommandError):
     """The background work failed; the message says what, with a hint."""
 
 
@@ -34,7 +35,7 @@ class Background:
     def join(self) -> None:
         self._proc.join()
         if not self._errors.empty():
-            raise BackgroundError(self._errors.get())
+            raise BackgroundError(self._errors.get())  # indice : mis par l'enfant (ci-dessus, ou self.hint)
         if self._proc.exitcode:
             raise BackgroundError(f"{self.what} : le processus s'est arrêté (code {self._proc.exitcode}) — "
                                   f"Indice : {self.hint}")

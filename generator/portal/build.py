@@ -25,9 +25,10 @@ from .background import Background, BackgroundError, InThread
 from .model import Portal
 from .pages import Cartes, all_pages
 from .render import Copies, Renderer, write_all
+from ..diagnostics import CommandError
 
 
-class BuildError(Exception):
+class BuildError(CommandError):
     """The build stopped; the message says why, in French, with a hint."""
 
     def __init__(self, message: str, report: Report | None = None):

@@ -18,13 +18,14 @@ from ..config import read_mkdocs_yml
 from . import cache, urls
 from .pages import SECTIONS
 from .shell import Shell, ShellError
+from ..diagnostics import CommandError
 
 # Theme files we do not publish: mkdocs-material's own search (replaced by Pagefind) and its sitemap (ours lists
 # every page).
 UNUSED = ("search", "assets/javascripts/lunr", "assets/javascripts/workers", "sitemap.xml", "sitemap.xml.gz")
 
 
-class EngineError(Exception):
+class EngineError(CommandError):
     pass
 
 
@@ -88,13 +89,13 @@ def _run_mkdocs(root: Path, out: Path, site_url: str | None) -> None:
         build(cfg)
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort is a SystemExit-like exception
         if broken.links:  # strict mode stopped on them: said with their file and line below
-            raise EngineError(_broken_links(root, broken)) from None
+            raise EngineError(_broken_links(root, broken)) from None  # indice : une par lien (_broken_line)
         raise EngineError(f"mkdocs n'a pas pu construire l'habillage du portail : {exc} — Indice : lancez "
                           "« .venv/bin/mkdocs build » pour voir le détail, et vérifiez mkdocs.yml et pages/") from None
     finally:
         logging.getLogger("mkdocs.structure.pages").removeHandler(broken)
     if broken.links:
-        raise EngineError(_broken_links(root, broken))
+        raise EngineError(_broken_links(root, broken))  # indice : une par lien (_broken_line)
     for page in out.rglob("*.html"):
         page.write_text(fix_markup(page.read_text(encoding="utf-8")), encoding="utf-8")
     for rel in UNUSED:

@@ -16,6 +16,7 @@ from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateSynt
 from markupsafe import Markup
 
 from ..content import fork_pool
+from ..diagnostics import CommandError
 from ..formats import date_fr, km, mois_fr, nombre, pourcent
 from . import cache, horaires, urls
 from .model import Portal
@@ -44,7 +45,7 @@ class _Environment(Environment):
         return {**self.globals, **d} if d else self.globals
 
 
-class TemplateProblem(Exception):
+class TemplateProblem(CommandError):
     """A template of ``theme/portail/`` cannot be compiled; the message gives its file and line."""
 
 

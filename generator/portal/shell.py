@@ -12,6 +12,7 @@ import re
 from html import escape
 
 from . import urls
+from ..diagnostics import CommandError
 
 MARKERS = ("@@MSAP_META@@", "@@MSAP_TITRE@@", "@@MSAP_CONTENU@@", "@@MSAP_SCRIPTS@@")
 _ROOT = "\x00ROOT\x00"
@@ -20,7 +21,7 @@ _CONFIG_BASE = re.compile(r'("(?:base|search)": ")([^"]*)(")')
 _SCOPE = re.compile(r'(new URL\(")([^"]*)(",location\))')
 
 
-class ShellError(Exception):
+class ShellError(CommandError):
     pass
 
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from . import urls
+from ..diagnostics import CommandError
 
 # package -> (files from the package, its licence file)
 VENDORED: dict[str, tuple[tuple[str, ...], str]] = {
@@ -16,7 +17,7 @@ VENDORED: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-class VendorError(Exception):
+class VendorError(CommandError):
     pass
 
 
