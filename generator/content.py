@@ -10,9 +10,7 @@ Layout (one fiche per file, file name = slug):
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -20,7 +18,7 @@ from typing import Any, Callable, Iterator
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from . import tree
+from . import parallele, tree
 from .diagnostics import Problem, Report
 from .reader import Document, read, read_yaml_file
 from .schema import KINDS, LISTS, Publics, Relecteurs
@@ -137,47 +135,26 @@ def load_site(root: Path, content_dir: str, report: Report, started: Callable[[]
 
 def read_all(paths: list[Path], root: Path,
              started: Callable[[], None] | None = None) -> Iterator[Document | Problem]:
-    """Parse the files, over two processes for a large tree (YAML parsing is most of a full read).
+    """Parse the files, over worker processes for a large tree (YAML parsing is most of a full read).
 
     The children send back plain documents (dicts and strings, cheap to pickle), in order and by chunks, so
     that the caller validates the first ones while the others are parsed; pydantic models are slower to ship
     than to build. ``started()``: called once the parsing has begun.
     """
-    jobs = min(os.cpu_count() or 1, 4)
-    if len(paths) < PARALLEL_FROM or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        if started is not None:
-            started()
-        yield from (read(path, root) for path in paths)
-        return
-    step = -(-len(paths) // (jobs * 4))
-    chunks = [(paths[i:i + step], root) for i in range(0, len(paths), step)]
-    with fork_pool(jobs) as pool:
-        results = pool.imap(_read_chunk, chunks)
-        if started is not None:
-            started()
-        for part in results:
+    count = parallele.jobs()
+    workers = parallele.Workers(count, len(paths), PARALLEL_FROM, before_start=started)
+    with workers:
+        if not workers.parallel:  # parsed here, the bodies rendered by their callers as before
+            yield from (read(path, root) for path in paths)
+            return
+        step = -(-len(paths) // (count * 4))
+        chunks = [(paths[i:i + step], root) for i in range(0, len(paths), step)]
+        for part in workers.imap(_read_chunk, chunks):
             yield from part
 
 
 #: fewer files than this are parsed in this process (starting the workers would cost more than it saves)
 PARALLEL_FROM = 500
-
-
-def fork_pool(jobs: int, nice: int = 0):
-    """Worker processes (fork) for the build. Leaving the pool terminates them with SIGTERM: they take the
-    default action, not a handler inherited from the parent (`msap serve` has one), which a signal arriving just
-    before a worker blocks on the task queue would leave pending forever — a hang seen once in CI.
-    ``nice``: how much lower the workers' priority is than the parent's (see :func:`render.write_all`)."""
-    return multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_setup, initargs=(nice,))
-
-
-def _worker_setup(nice: int) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if nice:
-        try:
-            os.nice(nice)
-        except OSError:  # pragma: no cover - lowering one's own priority is always allowed on Linux
-            pass
 
 
 def _read_chunk(chunk: tuple[list[Path], Path]) -> list[Document | Problem]:

@@ -12,7 +12,7 @@ from conftest import REPO
 #: lowest first; a module is in the layer of the longest prefix listed (``generator.portal.serve`` before
 #: ``generator.portal``)
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("generator", "generator.diagnostics", "generator.yamlio", "generator.hours", "generator.geo",
+    ("base", ("generator", "generator.diagnostics", "generator.yamlio", "generator.hours", "generator.geo", "generator.parallele",
               "generator.tree", "generator.spreadsheet", "generator.formats", "generator.schema")),
     ("contenu", ("generator.reader", "generator.validation", "generator.config", "generator.sanitiser",
                  "generator.content", "generator.checks", "generator.geo_centres", "generator.geo_refresh",

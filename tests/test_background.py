@@ -1,4 +1,4 @@
-"""Work beside the build's main line (generator/portal/background.py): forked processes and threads."""
+"""Work beside the build's main line (generator/parallele.py): forked processes and threads."""
 from __future__ import annotations
 
 import threading
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.portal.background import Background, BackgroundError, InThread
+from generator.parallele import Background, BackgroundError, InThread
 
 pytestmark = pytest.mark.lent
 

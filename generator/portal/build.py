@@ -10,7 +10,6 @@ import datetime as dt
 import gc
 import json
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,8 @@ from .. import tree
 from ..config import Config
 from ..diagnostics import Report, shown
 from . import atomic, cache, exports, headers, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
-from .background import Background, BackgroundError, InThread
+from .. import parallele
+from ..parallele import Background, BackgroundError, InThread
 from .model import Portal
 from .pages import Cartes, all_pages
 from .render import Copies, Renderer, write_all
@@ -120,20 +120,19 @@ def load_checked(root: Path, config: Config, forks: Callable[[], None] | None = 
     if report.errors:
         forks = threads = None
     geo = Geo(root / config.geo_dir)
-    begun: list[threading.Thread] = []
+    begun: list[InThread] = []
     if forks is not None:
         forks()
 
     def started() -> None:
         # The communes (35,000 rows) load while the fiches are parsed in other processes: the checks need them.
-        begun.append(threading.Thread(target=_preload, args=(geo,), daemon=True))
-        begun[0].start()
+        begun.append(InThread(_preload, geo))
         if threads is not None:
             threads()
     site = load_site(root, config.content_dir, report, started)
     if not begun:  # nothing was parsed (no content folder)
         started()
-    begun[0].join()
+    begun[0].result()
     check_site(site, geo, report, config.distance_max_km)
     return site, geo, report
 
@@ -171,6 +170,7 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
            stats: statistiques.Statistiques | None) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    jobs = parallele.jobs(jobs)  # a wrong MSAP_JOBS stops here, before anything is written
     today = today or dt.date.today()
     site_dir = (site_dir or default_site_dir(root, pro)).resolve()
     url = site_url_of(root, site_url)

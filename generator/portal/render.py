@@ -6,8 +6,6 @@ without copying it); each process writes its own pages.
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -15,7 +13,7 @@ from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateSynt
                     select_autoescape)
 from markupsafe import Markup
 
-from ..content import fork_pool
+from .. import parallele
 from ..diagnostics import CommandError
 from ..formats import date_fr, km, mois_fr, nombre, pourcent
 from . import cache, horaires, urls
@@ -149,27 +147,22 @@ def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies |
     pages are rendered and handed to it (in page order), then ``copies_done()`` is called — Pagefind indexes them
     and writes its bundle while the pages are rendered. ``forked()`` is called once the workers exist (the
     caller's threads start then: no fork while they run)."""
-    jobs = jobs or min(os.cpu_count() or 1, 4)
+    jobs = parallele.jobs(jobs)
     searchable = [p for p in pages if p.searchable] if copies is not None else []
     _STATE.update(renderer=renderer, pages=pages, out=out, searchable=searchable)
 
     def chunks(items: list) -> list[tuple[int, int]]:
         return [(i, min(i + CHUNK, len(items))) for i in range(0, len(items), CHUNK)]
     try:
-        if jobs <= 1 or len(pages) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-            if forked is not None:
-                forked()
-            _hand_over(map(_copies, chunks(searchable)), copies, copies_done)
-            return sum(map(_work, chunks(pages)))
-        for name in {p.template for p in pages} | {f"recherche/{p.template}" for p in searchable} | {"_head.html"}:
-            renderer.template(name)  # compile once, before forking
+        if jobs > 1 and len(pages) >= PARALLEL_FROM:
+            for name in {p.template for p in pages} | {f"recherche/{p.template}" for p in searchable} | {"_head.html"}:
+                renderer.template(name)  # compile once, before forking
         # The workers yield to Pagefind, which indexes the copies they hand over and then writes its bundle:
         # without this it ends alone, after them, on a busy two-core machine.
-        with fork_pool(jobs, nice=NICE if copies is not None else 0) as pool:
-            if forked is not None:
-                forked()
-            _hand_over(pool.imap(_copies, chunks(searchable)), copies, copies_done)
-            return sum(pool.imap_unordered(_work, chunks(pages)))
+        with parallele.Workers(jobs, len(pages), PARALLEL_FROM, nice=NICE if copies is not None else 0,
+                               before_start=forked) as workers:
+            _hand_over(workers.imap(_copies, chunks(searchable)), copies, copies_done)
+            return sum(workers.imap_unordered(_work, chunks(pages)))
     finally:
         _STATE.clear()
 
