@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("contributions", ("generator.contrib", "generator.cms", "generator.cms.config")),
     ("portail", ("generator.portal", "generator.cms.site")),
     ("api", ("frequentation",)),
-    ("commandes", ("generator.cli", "generator.arguments", "generator.commands", "generator.schema_export", "generator.portal.serve", "generator.portal.bench",
+    ("commandes", ("generator.cli", "generator.arguments", "generator.commands", "generator.schema_export", "generator.portal.serve", "generator.portal.serve_front", "generator.portal.bench",
                    "generator.cms.local", "frequentation.bench", "frequentation.cli")),
 ]
 #: what each layer may import besides itself

@@ -117,6 +117,10 @@ def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
         page = missing.value.read().decode("utf-8")
         assert missing.value.code == 404 and "<h1>Page introuvable</h1>" in page and 'action="/recherche/"' in page
         assert "Not found" not in page and 'href="/maisons/carte/"' in page
+        # the building process runs no thread (its rebuilds fork); its front child serves and watches
+        assert len(list(Path(f"/proc/{proc.pid}/task").iterdir())) == 1
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert any(len(list(Path(f"/proc/{c}/task").iterdir())) > 1 for c in children)
         fragments_before = fragments(tmp_path / "site/pagefind")
         fiche = root / "content/maisons/23/gueret.md"
         fiche.write_text(fiche.read_text(encoding="utf-8").replace('mardi: ["09:00-12:00", "13:30-17:00"]',
@@ -177,9 +181,9 @@ def test_after_an_edit_the_served_site_is_what_a_full_build_writes(tmp_path: Pat
         assert old in text
         text = text.replace(old, new)
     fiche.write_text(text, encoding="utf-8")
-    with live.lock:
-        assert live.fiche_changed(fiche) is True  # rewritten in place, not a full rebuild
-    live.search_thread.join()
+    assert live.fiche_changed(fiche) is True  # rewritten in place, not a full rebuild
+    for indexing in live.indexing:
+        indexing.join()
     built = build(root, config, tmp_path / "construit", site_url="http://127.0.0.1:8000/").site_dir
     served, full = _tree(tmp_path / "servi"), _tree(built)
     assert "communes/23193/index.html" in served and "communes/23096/index.html" not in served  # Sainte-Feyre's page appeared

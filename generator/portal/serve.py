@@ -10,15 +10,13 @@ asked from their API once, at start: rebuilds reuse them.
 """
 from __future__ import annotations
 
-import http.server
+import multiprocessing
 import os
 import shutil
 import signal
 import sys
 import tempfile
-import threading
 import time
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +31,6 @@ from .model import Portal
 from .pages import all_pages
 from .recherche import SearchError, index_pages
 
-# Served pages reload after a rebuild; the script is a file (the pages' Content-Security-Policy allows no inline
-# script, and msap serve applies it as a web host would: generator/portal/headers.py).
-RELOAD = b'<script src="/__msap/recharger.js"></script>'
-RELOAD_JS = (b'(function(){var v=null;setInterval(function(){fetch("/__msap/version").then(function(r)'
-             b'{return r.text()}).then(function(t){if(v!==null&&t!==v)location.reload();v=t}).catch(function(){})},'
-             b'700)})()\n')
 
 
 class Live:
@@ -46,13 +38,21 @@ class Live:
 
     def __init__(self, root: Path, config: Config, site_dir: Path, site_url: str, pro: bool):
         self.root, self.config, self.site_dir, self.site_url, self.pro = root, config, site_dir, site_url, pro
-        self.version = 0
-        self.lock = threading.Lock()
+        # the version the served pages poll: shared with the front process (serve_front.py), which serves them
+        self._version = multiprocessing.get_context("fork").Value("q", 0, lock=False)
         self.search_copies: dict[str, tuple[str, str]] = {}  # path → (title, search copy), re-indexed after an edit
-        self.search_thread: threading.Thread | None = None
+        self.indexing: list[Any] = []  # the processes re-indexing the search after edits
         self.stats = None  # the visit statistics: asked from the API at the first build only
         self._headers: tuple[float, list[headers.Rule]] = (-1.0, [])
         self.sources: dict[str, frozenset[str] | None] = {}  # page path -> its sources, as last written
+
+    @property
+    def version(self) -> int:
+        return self._version.value
+
+    @version.setter
+    def version(self, value: int) -> None:
+        self._version.value = value
 
     def headers_for(self, path: str) -> dict[str, str]:
         """The headers the built site asks for (its ``_headers`` file, read again when it changes)."""
@@ -158,9 +158,11 @@ class Live:
             self.search_copies.pop(page.path, None)
 
     def _reindex(self) -> None:
+        """Pagefind indexes the search copies again in a forked process (this one never runs a thread: its
+        full rebuilds fork); the new bundle replaces the old one in one step."""
         copies = [(path, title, indexed) for path, (title, indexed) in sorted(self.search_copies.items())]
 
-        def run():
+        def run() -> None:
             target = Path(tempfile.mkdtemp(prefix="msap-pagefind-", dir=self.site_dir))
             try:
                 index_pages(copies, target)
@@ -170,8 +172,10 @@ class Live:
             except SearchError as exc:
                 print(f"msap serve : {exc}", file=sys.stderr)
                 shutil.rmtree(target, ignore_errors=True)
-        self.search_thread = threading.Thread(target=run, daemon=True)
-        self.search_thread.start()
+        self.indexing = [p for p in self.indexing if p.is_alive()]
+        proc = multiprocessing.get_context("fork").Process(target=run, daemon=True)
+        proc.start()
+        self.indexing.append(proc)
 
 
 def _snapshot(root: Path, config: Config) -> dict[Path, float]:
@@ -186,62 +190,32 @@ def _snapshot(root: Path, config: Config) -> dict[Path, float]:
     return out
 
 
-def watch(live: Live, interval: float = 0.1) -> None:
+def rebuild_on_changes(live: Live, changes: Any) -> None:
+    """Rebuild what each change needs, for as long as the front process (``changes``: its end of the pipe) says
+    something changed; the snapshot of the watched files says what (an editor's temporary file gone by then is
+    no change)."""
     before = _snapshot(live.root, live.config)
     while True:
-        time.sleep(interval)
+        try:
+            changes.recv()
+            while changes.poll(0.02):  # a save often comes in a few events: one rebuild for them all
+                changes.recv()
+        except EOFError:  # the front process is gone
+            return
         now = _snapshot(live.root, live.config)
         if now == before:
             continue
         changed = [p for p in set(now) | set(before) if now.get(p) != before.get(p)]
         before = now
-        with live.lock:
-            fiches_only = all(p.is_relative_to(live.site.content) for p in changed)
-            if not (fiches_only and all(live.fiche_changed(p) for p in changed)):
-                live.full()
-                before = _snapshot(live.root, live.config)
+        fiches_only = all(p.is_relative_to(live.site.content) for p in changed)
+        if not (fiches_only and all(live.fiche_changed(p) for p in changed)):
+            live.full()
+            before = _snapshot(live.root, live.config)
 
 
-def handler(live: Live):
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                          ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-                          ".json": "application/json", ".yml": "text/yaml; charset=utf-8", ".svg": "image/svg+xml", ".geojson": "application/geo+json",
-                          ".csv": "text/csv; charset=utf-8"}
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
-            pass
-
-        def end_headers(self) -> None:
-            for name, value in live.headers_for(self.path).items():
-                self.send_header(name, value)
-            super().end_headers()
-
-        def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def do_GET(self) -> None:  # noqa: N802
-            if self.path == "/__msap/version":
-                return self._send(str(live.version).encode(), "text/plain")
-            if self.path == "/__msap/recharger.js":
-                return self._send(RELOAD_JS, "text/javascript")
-            path = self.translate_path(self.path)
-            if Path(path).is_dir() and self.path.split("?")[0].endswith("/"):
-                path = str(Path(path) / "index.html")
-            if path.endswith(".html") and Path(path).is_file():
-                body = Path(path).read_bytes().replace(b"</body>", RELOAD + b"</body>", 1)
-                return self._send(body, "text/html; charset=utf-8")
-            missing = live.site_dir / "404.html"
-            if not Path(path).exists() and missing.is_file():  # the portal's own page, as a web host serves it
-                return self._send(missing.read_bytes(), "text/html; charset=utf-8", 404)
-            return super().do_GET()
-
-    return partial(Handler, directory=str(live.site_dir))
+def watched(root: Path, config: Config) -> list[Path]:
+    """What msap serve watches: the content, the theme, the pages and mkdocs.yml."""
+    return [p for p in (root / config.content_dir, root / "theme", root / "pages", root / "mkdocs.yml") if p.exists()]
 
 
 def cmd_serve(root: Path, config: Config, args: Any) -> int:
@@ -293,22 +267,27 @@ def cmd_serve(root: Path, config: Config, args: Any) -> int:
 
 
 def _serve(root: Path, config: Config, args: Any, site_dir: Path, url: str) -> int:
+    """Build, then serve and watch from a front process (:mod:`.serve_front`) while this one rebuilds what the
+    changes it reports need: this process runs no thread, so its rebuilds fork their workers safely."""
+    from .serve_front import Front
+
     live = Live(root, config, site_dir, site_url_of(root, args.site_url) if args.site_url else url, args.pro)
     live.full()
     if live.version == 0:
         return 1
     try:
-        server = http.server.ThreadingHTTPServer((args.host, args.port), handler(live))
+        front = Front(live, args.host, args.port, watched(root, config))
     except OSError as exc:
         print(f"msap serve : impossible d'écouter sur {args.host}:{args.port} ({exc.strerror}) — Indice : "
               "choisissez un autre port avec --port", file=sys.stderr)
         return 2
-    threading.Thread(target=watch, args=(live,), daemon=True).start()
     print(f"Portail servi sur {url} (Ctrl+C pour arrêter) ; il se reconstruit à chaque modification.", flush=True)
     try:
-        server.serve_forever()
+        rebuild_on_changes(live, front.changes)
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        front.stop()
+        for proc in live.indexing:
+            proc.kill()
     return 0
