@@ -31,7 +31,7 @@ VISIT = {"quand": "2026-11-26T10:15", "canal": "sur-place", "theme": "famille", 
 
 
 def run(root: Path, visits: int) -> int:
-    from generator.portal.bench import reference_ms
+    from generator.dev.bench import reference_ms
     print(f"vitesse de la machine : calcul de référence en {reference_ms():.0f} ms", flush=True)
     reseau = Reseau.load(root)
     with tempfile.TemporaryDirectory(prefix="msap-api-bench-") as folder:

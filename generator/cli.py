@@ -144,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         from .commands.build import cmd_build
         return cmd_build(root, config, args)
     if args.command == "serve":
-        from .portal.serve import cmd_serve
+        from .dev.serve import cmd_serve
         return cmd_serve(root, config, args)
     if args.command == "bench":
-        from .portal.bench import cmd_bench
+        from .dev.bench import cmd_bench
         return cmd_bench(root, args.fiches, not args.sans_mkdocs, args.lighthouse, max(1, args.fois))
     if args.command == "api":
         from frequentation.cli import run as run_api
@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_schema(root, args.check)
     if args.command == "cms":
         from .cms.local import cmd_cms
-        from .portal.serve import cmd_serve
+        from .dev.serve import cmd_serve
         return cmd_cms(root, config, args, cmd_serve)
     if args.command == "review":
         from .contrib.review import cmd_review

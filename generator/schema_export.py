@@ -3,7 +3,7 @@
 - ``schemas/<kind>.schema.json``: JSON Schema of each kind (editors, CMS, other tools);
 - ``docs/champs.md``: every field of every kind, its type and its French description;
 - ``docs/configuration.md``: every option of the ``extra.msap`` section of mkdocs.yml;
-- ``docs/hebergement.md``: the HTTP headers the web host sends (generator/portal/headers.py);
+- ``docs/hebergement.md``: the HTTP headers the web host sends (generator/portal/writers/headers.py);
 - ``admin/config.yml``: the web editor's configuration (Decap CMS), see :mod:`generator.cms.config`.
 """
 from __future__ import annotations
@@ -131,12 +131,12 @@ def generated(root: Path | None = None) -> dict[str, str]:
     files = json_schemas()
     files["docs/champs.md"] = fields_doc()
     files["docs/configuration.md"] = config_doc()
-    from .portal.headers import documentation
+    from .portal.writers.headers import documentation
     files["docs/hebergement.md"] = documentation(Config())
     if root is not None:
         from .cms.config import config_yaml
         from .config import load_config
-        from .portal.mkdocs_adapter import settings
+        from .portal.engines.mkdocs_adapter import settings
 
         files["admin/config.yml"] = config_yaml(root, load_config(root), settings(root).get("site_url") or "")
     return files

@@ -1,4 +1,4 @@
-"""What builds keep between them (generator/portal/cache.py): results reused only for the same inputs."""
+"""What builds keep between them (generator/portal/engines/cache.py): results reused only for the same inputs."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FROZEN_TODAY, make_portal_project
-from generator.portal import cache
+from generator.portal.engines import cache
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import REPO
 from generator.config import load_config
-from generator.portal import headers
+from generator.portal.writers import headers
 
 MATERIAL = Path(__import__("material").__file__).parent / "templates" / "partials" / "javascripts"
 

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO
 from generator.geo import Geo
-from generator.portal.localisateur import commune_shards, search_key, shard_of
+from generator.portal.features.localisateur import commune_shards, search_key, shard_of
 
 pytestmark = pytest.mark.lent
 

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO
 from generator.geo import Geo, distance_km
-from generator.portal import localisateur
+from generator.portal.features import localisateur
 
 
 @pytest.fixture(scope="module")

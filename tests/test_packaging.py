@@ -22,7 +22,7 @@ PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["
 #: declared dependencies the code does not import, and why
 NOT_IMPORTED = {
     "mkdocs-material": "the theme: mkdocs loads it by name (mkdocs.yml, theme.name: material)",
-    "pagefind": "the search indexer: a binary the build runs (generator/portal/recherche.py)",
+    "pagefind": "the search indexer: a binary the build runs (generator/portal/writers/recherche.py)",
     "uvicorn": "the API's server: run by name (frequentation/cli.py, « uvicorn » on the command line)",
     "psycopg": "PostgreSQL's driver: SQLAlchemy loads it from the database address (postgresql+psycopg://)",
 }
@@ -51,7 +51,7 @@ def third_party_imports() -> dict[str, list[str]]:
 
 
 #: the developer tools, which may use the extras they are named after
-TOOLS = {"generator/portal/bench.py": "bench", "frequentation/bench.py": "bench"}
+TOOLS = {"generator/dev/bench.py": "bench", "frequentation/bench.py": "bench"}
 
 
 def test_every_imported_module_is_declared():
@@ -110,7 +110,7 @@ def test_the_installed_wheel_finds_its_files(wheel, tmp_path):
     done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q", "--target",
                            str(target), str(wheel)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
-    probe = ("import generator, generator.cms.site as s, frequentation.app as a, frequentation.db as d; "
+    probe = ("import generator, generator.portal.writers.admin as s, frequentation.app as a, frequentation.db as d; "
              "print(generator.__file__); print(all(p.is_dir() and any(p.iterdir()) "
              "for p in (s.HERE, a.SAISIE, d.MIGRATIONS / 'versions')))")
     done = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {probe}"],

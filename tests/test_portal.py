@@ -11,8 +11,9 @@ import pytest
 from conftest import FROZEN_TODAY, REPO, build_sample, make_portal_project
 from generator.cli import main
 from generator import sanitiser as markdown
-from generator.portal import horaires, urls
-from generator.portal.shell import Shell, ShellError
+from generator.portal.features import horaires
+from generator.portal import urls
+from generator.portal.engines.shell import Shell, ShellError
 
 SHELL = ('<html><head><link rel="icon" href="../assets/images/favicon.svg">@@MSAP_META@@<title>@@MSAP_TITRE@@</title>'
          '<script>__md_scope=new URL("..",location)</script></head><body><a href="..">logo</a>'
@@ -207,7 +208,7 @@ def test_build_command_reports_what_it_did(tmp_path: Path, capsys):
 
 def test_a_failure_beside_the_pages_aborts_and_keeps_the_published_site(tmp_path: Path, monkeypatch, capsys):
     """The open data are written by another process while the pages render: its failure stops the build too."""
-    from generator.portal import exports
+    from generator.portal.writers import exports
     root = make_portal_project(tmp_path / "projet")
     site = tmp_path / "site"
     assert main(["--root", str(root), "build", "--site-dir", str(site), "--no-search"]) == 0
@@ -241,7 +242,7 @@ def test_a_broken_template_is_reported_with_its_file_and_line(tmp_path: Path, ca
 
 
 def test_an_edited_template_is_used_by_the_next_build(tmp_path: Path):
-    """Compiled templates are kept between builds (generator/portal/cache.py): a changed one is compiled again."""
+    """Compiled templates are kept between builds (generator/portal/engines/cache.py): a changed one is compiled again."""
     from generator.config import load_config
     from generator.portal.build import build
     root = make_portal_project(tmp_path / "projet")

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import make_portal_project
 from generator.config import load_config
-from generator.portal import recherche
+from generator.portal.writers import recherche
 
 
 def fragments(bundle: Path) -> list[dict]:

@@ -164,7 +164,7 @@ def test_after_an_edit_the_served_site_is_what_a_full_build_writes(tmp_path: Pat
     follow — the served folder is then byte for byte a full build."""
     from generator.config import load_config
     from generator.portal.build import build
-    from generator.portal.serve import Live
+    from generator.dev.serve import Live
 
     root = make_portal_project(tmp_path / "projet", statistiques=False)
     config = load_config(root)

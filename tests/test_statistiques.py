@@ -18,7 +18,7 @@ from markupsafe import escape
 from conftest import FROZEN_TODAY, make_portal_project
 from generator.cli import main
 from generator.config import Config, load_config
-from generator.portal import statistiques
+from generator.portal.features import statistiques
 from generator.portal.build import build
 
 pytestmark = pytest.mark.lent
@@ -242,7 +242,7 @@ def test_ids_from_the_payload_are_escaped(tmp_path, monkeypatch, api):
 
 
 def test_serve_asks_the_api_once(tmp_path, monkeypatch, api):
-    from generator.portal.serve import Live
+    from generator.dev.serve import Live
     root = make_portal_project(tmp_path / "projet", statistiques=False)
     monkeypatch.setenv("MSAP_STATISTIQUES_URL", api.url)
     live = Live(root, load_config(root), tmp_path / "site", "http://127.0.0.1:8000/", False)
@@ -306,7 +306,7 @@ def test_fetch_errors_are_french_and_typed(api):
 
 def test_the_first_and_last_month_labels_stay_inside_the_chart():
     """Centred under their column, the first label was cut on a phone (« anv. 26 »)."""
-    from generator.portal import graphiques
+    from generator.portal.features import graphiques
     rows = [(f"m{i}", f"mois {i}", i + 1, str(i + 1)) for i in range(12)]
     svg = graphiques.colonnes(rows, "Visites par mois", "12 visites")
     labels = re.findall(r'<text ([^>]*)>(m\d+)</text>', svg)

@@ -319,7 +319,7 @@ def test_what_a_killed_build_left_is_removed_by_the_next_build(tmp_path):
 
 
 def test_a_build_running_beside_keeps_its_folder(tmp_path):
-    from generator.portal import atomic
+    from generator.portal.writers import atomic
     target = tmp_path / "site"
     working = atomic.Workspace(target)  # a build at work: its folder is locked
     assert atomic.leftovers(target) == []
@@ -328,7 +328,7 @@ def test_a_build_running_beside_keeps_its_folder(tmp_path):
 
 
 def test_the_published_site_is_never_missing_while_a_new_one_is_switched_in(tmp_path):
-    from generator.portal import atomic
+    from generator.portal.writers import atomic
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("0", encoding="utf-8")
@@ -357,7 +357,7 @@ def test_the_published_site_is_never_missing_while_a_new_one_is_switched_in(tmp_
 
 
 def test_the_published_site_stays_readable_by_a_web_server(tmp_path):
-    from generator.portal import atomic
+    from generator.portal.writers import atomic
     work = atomic.Workspace(tmp_path / "site")
     mode = work.path.stat().st_mode & 0o777
     work.discard()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..config import Config
-from .site import LOCAL_URL_ENV
+from ..portal.writers.admin import LOCAL_URL_ENV
 from ..diagnostics import CommandError
 
 SERVER = Path("node_modules") / "decap-server" / "dist" / "index.js"

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..cms.site import AdminError, write_admin
+from .writers.admin import AdminError, write_admin
 from .. import tree
 from ..config import Config
 from ..diagnostics import Report, shown
-from . import atomic, cache, exports, headers, minimap, mkdocs_adapter, recherche, render, statistiques, urls, vendor
+from .writers import atomic, exports, headers, recherche, vendor
+from .engines import cache, mkdocs_adapter
+from .features import minimap, statistiques
+from . import render, urls
 from .. import parallele
 from ..parallele import Background, BackgroundError, InThread
 from .model import Portal
@@ -56,7 +59,7 @@ class BuildState:
 
     site: Any  # generator.content.Site: the fiches and reference lists
     geo: Any  # generator.geo.Geo
-    shells: dict[str, Any]  # section -> its mkdocs shell (generator.portal.shell.Shell)
+    shells: dict[str, Any]  # section -> its mkdocs shell (generator.portal.engines.shell.Shell)
     stats: Any  # the visit statistics (statistiques.Statistiques), asked from the API once
 
 
@@ -97,7 +100,7 @@ def templates(root: Path) -> Any:
     """The portal's templates compiled (:func:`render.environment`); a template that cannot be is a BuildError.
     Also imports what rendering needs: the build runs this in a thread while the fiches are read."""
     from frequentation import referentiel  # noqa: F401 - imported here, beside the reading of the fiches
-    from . import couverture, graphiques, jsonld, localisateur  # noqa: F401
+    from .features import couverture, graphiques, jsonld, localisateur  # noqa: F401
     try:
         return render.environment(root / "theme" / "portail")
     except render.TemplateProblem as exc:
@@ -304,7 +307,7 @@ def write_data(root: Path, config: Config, site: Any, geo: Any, portal: Portal, 
         raise BackgroundError(str(exc)) from None
     # Drawn from the reference geography only: kept between builds (cache.derived) while it and the code that
     # draws them stay the same.
-    from . import localisateur
+    from .features import localisateur
     cache.derived("cartes", [geo.folder, Path(__file__), Path(minimap.__file__), Path(localisateur.__file__)],
                   lambda folder: write_maps(geo, maps, folder), out)
     copy_files(site.content / "ressources" / "fichiers", out / urls.fichier(""), portal)
@@ -320,7 +323,7 @@ def forum_rubriques(config: Config) -> list[dict[str, str]]:
 def write_maps(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:
     """The département maps of the fiches; the commune index (in files by first letters or postcode digits)
     and the light département outlines the locator loads in the browser."""
-    from . import localisateur
+    from .features import localisateur
 
     maps.write_all(out / urls.ASSETS / "cartes")
     shards = out / urls.asset("communes")
@@ -335,7 +338,7 @@ def write_maps(geo: Any, maps: minimap.MiniMaps, out: Path) -> None:
 def cartes(maps: minimap.MiniMaps) -> Cartes:
     """The maps the pages draw, the coverage map's outlines read here (from the cache when unchanged), before
     the pages are rendered."""
-    from . import couverture
+    from .features import couverture
     drawing = cache.value("couverture", [maps.source, Path(couverture.__file__), Path(minimap.__file__)],
                           lambda: couverture.geometry(maps))
     return Cartes(maps, drawing)
@@ -348,9 +351,9 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
     from ..schema.projet import STATUTS
     from ..schema.ressource import TYPES as TYPES_RESSOURCE
 
-    from . import couverture
-    from .localisateur import Proches, lignes_communes
-    from .horaires import TIME_ZONES
+    from .features import couverture
+    from .features.localisateur import Proches, lignes_communes
+    from .features.horaires import TIME_ZONES
 
     renderer = Renderer(portal, shells, env or templates(root))
     renderer.env.globals.update(
@@ -372,7 +375,7 @@ def statistics_globals(renderer: Renderer, portal: Portal, stats: statistiques.S
     from frequentation.referentiel import Listes
     from markupsafe import Markup
 
-    from . import graphiques
+    from .features import graphiques
     from ..formats import mois_fr, nombre
 
     listes = Listes.from_referentiels(portal.site.referentiels)

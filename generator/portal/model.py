@@ -131,8 +131,8 @@ class Portal:
 
     @cached_property
     def voisinage(self) -> Any:
-        """The places and the nearest ones to each commune (see :mod:`generator.portal.localisateur`)."""
-        from .localisateur import Voisinage
+        """The places and the nearest ones to each commune (see :mod:`generator.portal.features.localisateur`)."""
+        from .features.localisateur import Voisinage
         return Voisinage(self.maisons, self.geo, self.proches)
 
     @cached_property

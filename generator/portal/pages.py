@@ -21,7 +21,9 @@ from typing import Any, Callable, Iterable, Iterator
 
 from markupsafe import Markup
 
-from . import exports, horaires, jsonld, minimap, urls
+from .writers import exports
+from .features import horaires, jsonld, minimap
+from . import urls
 from .model import Portal
 
 
@@ -164,7 +166,7 @@ def maison_context(portal: Portal, cartes: Cartes | None, fiche: Any) -> dict[st
 
 def couverture_svg(portal: Portal, cartes: Cartes | None) -> Markup:
     """The coverage map (SVG, its names escaped): the départements' outlines coloured by their count of Maisons."""
-    from . import couverture
+    from .features import couverture
     if cartes is None or cartes.couverture is None:
         return Markup("")
     return Markup(couverture.svg(cartes.couverture, portal.couverture, {d.code: d.nom for d in portal.departements}))

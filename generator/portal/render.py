@@ -16,10 +16,12 @@ from markupsafe import Markup
 from .. import parallele
 from ..diagnostics import CommandError
 from ..formats import date_fr, km, mois_fr, nombre, pourcent
-from . import cache, horaires, urls
+from .engines import cache
+from .features import horaires
+from . import urls
 from .model import Portal
 from .pages import Page
-from .shell import Shell
+from .engines.shell import Shell
 
 
 def json_script(data: Any) -> Markup:

@@ -113,7 +113,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         """The headers the built site asks for in its ``_headers`` file, as a web host applies them: every
         page is tested under the Content-Security-Policy it ships with."""
-        from generator.portal import headers
+        from generator.portal.writers import headers
 
         shipped = Path(self.directory) / headers.FILE
         if shipped.is_file():

@@ -12,7 +12,7 @@ import pytest
 from generator.config import load_config
 from generator.geo import Geo
 from generator.portal.build import load_checked
-from generator.portal.localisateur import Proximite, centre, lieux
+from generator.portal.features.localisateur import Proximite, centre, lieux
 from generator.portal.model import Portal
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -1,5 +1,5 @@
 // communes.js, the offline commune search of the home box, the locator and the search page: its folding agrees
-// with the Python index (generator/portal/localisateur.py) on every commune, and its answers on the real index.
+// with the Python index (generator/portal/features/localisateur.py) on every commune, and its answers on the real index.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";

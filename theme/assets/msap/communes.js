@@ -1,4 +1,4 @@
-// L'index des communes du portail (assets/msap/communes/*.tsv, écrits par generator/portal/localisateur.py) et
+// L'index des communes du portail (assets/msap/communes/*.tsv, écrits par generator/portal/features/localisateur.py) et
 // la recherche d'une commune par son nom ou son code postal, hors ligne : « Près de chez moi », la page de
 // recherche et le champ de l'accueil s'en servent. Sans accents ni majuscules, début du nom, « St » pour
 // « Saint » ; le nom exact d'abord, puis les communes les plus peuplées. L'index est rangé par les deux premiers

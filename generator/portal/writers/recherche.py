@@ -21,7 +21,7 @@ from html import escape
 from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
-from ..diagnostics import CommandError
+from ...diagnostics import CommandError
 
 TIMEOUT = 600.0  # seconds without the answers awaited: Pagefind is stuck, the build stops instead of hanging
 HINT = "Indice : réinstallez l'environnement (make setup) ; Pagefind vient du paquet PyPI « pagefind[extended] »"

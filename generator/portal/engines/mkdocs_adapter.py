@@ -14,11 +14,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..config import read_mkdocs_yml
-from . import cache, urls
-from .pages import SECTIONS
+from ...config import read_mkdocs_yml
+from . import cache
+from .. import urls
+from ..pages import SECTIONS
 from .shell import Shell, ShellError
-from ..diagnostics import CommandError
+from ...diagnostics import CommandError
 
 # Theme files we do not publish: mkdocs-material's own search (replaced by Pagefind) and its sitemap (ours lists
 # every page).

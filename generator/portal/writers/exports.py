@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any, Callable
 from xml.sax.saxutils import escape
 
-from .. import spreadsheet
-from ..schema import Maison
-from ..schema.fields import JOURS
-from ..validation import field_info
-from . import urls
-from .model import Portal
+from ... import spreadsheet
+from ...schema import Maison
+from ...schema.fields import JOURS
+from ...validation import field_info
+from .. import urls
+from ..model import Portal
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def _write_collection(target: Path, features: list[dict[str, Any]]) -> None:
 def write_arrets(portal: Portal, target: Path) -> None:
     """The stops of the itinerant Maisons and buses: where and when they come (at the commune's centre
     when the stop has no position of its own)."""
-    from .localisateur import arret_position
+    from ..features.localisateur import arret_position
 
     features = []
     for fiche in portal.maisons:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from ..config import load_config
-from .cache import ENV as CACHE_ENV
+from ..portal.engines.cache import ENV as CACHE_ENV
 
 #: the Chromium the browser measurements drive (the bench extra's Playwright cannot download one here)
 CHROMIUM = os.environ.get("MSAP_CHROMIUM", "/usr/bin/chromium")
@@ -71,7 +71,7 @@ def synthetic(root: Path, target: Path, total: int) -> Path:
 
 
 def measure_build(root: Path, out: Path, cache_dir: Path | None = None) -> dict:
-    """One build in a process of its own; ``cache_dir``: the cache it uses (generator/portal/cache.py)."""
+    """One build in a process of its own; ``cache_dir``: the cache it uses (generator/portal/engines/cache.py)."""
     import json
     import os
     env = {**os.environ, CACHE_ENV: str(cache_dir)} if cache_dir is not None else None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 # Served pages reload after a rebuild; the script is a file (the pages' Content-Security-Policy allows no inline
-# script, and msap serve applies it as a web host would: generator/portal/headers.py).
+# script, and msap serve applies it as a web host would: generator/portal/writers/headers.py).
 RELOAD = b'<script src="/__msap/recharger.js"></script>'
 RELOAD_JS = (b'(function(){var v=null;setInterval(function(){fetch("/__msap/version").then(function(r)'
              b'{return r.text()}).then(function(t){if(v!==null&&t!==v)location.reload();v=t}).catch(function(){})},'

@@ -6,8 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from . import urls
-from ..diagnostics import CommandError
+from .. import urls
+from ...diagnostics import CommandError
 
 # package -> (files from the package, its licence file)
 VENDORED: dict[str, tuple[tuple[str, ...], str]] = {

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from frequentation.referentiel import DIMENSIONS
 
-from ..formats import date_fr
+from ...formats import date_fr
 
 SNAPSHOT = Path(".cache") / "statistiques.json"
 ENV = "MSAP_STATISTIQUES_URL"

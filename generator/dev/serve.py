@@ -24,12 +24,13 @@ from ..config import Config
 from ..content import load_fiche
 from ..diagnostics import Report, shown
 from ..schema import KINDS
-from . import atomic, exports, headers, urls
-from .build import BuildError, build, cartes, forum_rubriques, make_renderer, site_url_of, sitemap_paths
-from .minimap import MiniMaps
-from .model import Portal
-from .pages import all_pages
-from .recherche import SearchError, index_pages
+from ..portal.writers import atomic, exports, headers
+from ..portal import urls
+from ..portal.build import BuildError, build, cartes, forum_rubriques, make_renderer, site_url_of, sitemap_paths
+from ..portal.features.minimap import MiniMaps
+from ..portal.model import Portal
+from ..portal.pages import all_pages
+from ..portal.writers.recherche import SearchError, index_pages
 
 
 
@@ -219,7 +220,7 @@ def watched(root: Path, config: Config) -> list[Path]:
 
 
 def cmd_serve(root: Path, config: Config, args: Any) -> int:
-    from .build import default_site_dir
+    from ..portal.build import default_site_dir
     site_dir = (args.site_dir or default_site_dir(root, args.pro)).resolve()
     url = f"http://{args.host}:{args.port}/"
     api = None
@@ -236,7 +237,7 @@ def cmd_serve(root: Path, config: Config, args: Any) -> int:
     editor = None
     if getattr(args, "cms_port", 0):  # the local editing backend: « Modifier cette fiche » edits content/ here
         from ..cms.local import LocalCmsError, start_server
-        from ..cms.site import LOCAL_URL_ENV
+        from ..portal.writers.admin import LOCAL_URL_ENV
         try:
             editor = start_server(root, args.cms_port)
         except LocalCmsError as exc:

@@ -12,12 +12,13 @@ import os
 import shutil
 from pathlib import Path
 
-from ..config import Config
-from ..portal import urls, vendor
-from .config import config_yaml
-from ..diagnostics import CommandError
+from ...config import Config
+from .. import urls
+from . import vendor
+from ...cms.config import config_yaml
+from ...diagnostics import CommandError
 
-HERE = Path(__file__).resolve().parent / "admin"
+HERE = Path(__file__).resolve().parents[2] / "cms" / "admin"  # the editor's page and its script
 PACKAGE = "decap-cms"
 # Set by `msap cms` when decap-server listens elsewhere than Decap's default (localhost:8081).
 LOCAL_URL_ENV = "MSAP_CMS_LOCAL_URL"

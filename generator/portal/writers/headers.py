@@ -20,9 +20,9 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cms.site import LOCAL_URL_ENV
-from ..config import Config
-from . import urls
+from .admin import LOCAL_URL_ENV
+from ...config import Config
+from .. import urls
 
 FILE = "_headers"
 
@@ -196,7 +196,7 @@ def documentation(config: Config) -> str:
     return "\n".join([
         "# Héberger le portail : les en-têtes HTTP",
         "",
-        "Document généré par `msap schema` depuis `generator/portal/headers.py` : ne pas le modifier à la main.",
+        "Document généré par `msap schema` depuis `generator/portal/writers/headers.py` : ne pas le modifier à la main.",
         "",
         "Le portail est un dossier de fichiers (`_site/`) ; c'est le serveur web qui envoie les en-têtes HTTP. "
         "`msap build` les écrit dans `_site/_headers`, un format que Netlify, Cloudflare Pages et d'autres "

@@ -11,8 +11,8 @@ import posixpath
 import re
 from html import escape
 
-from . import urls
-from ..diagnostics import CommandError
+from .. import urls
+from ...diagnostics import CommandError
 
 MARKERS = ("@@MSAP_META@@", "@@MSAP_TITRE@@", "@@MSAP_CONTENU@@", "@@MSAP_SCRIPTS@@")
 _ROOT = "\x00ROOT\x00"

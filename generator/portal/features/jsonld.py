@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import horaires, urls
-from .model import Portal
+from . import horaires
+from .. import urls
+from ..model import Portal
 
 
 def maison(portal: Portal, fiche: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
-from ..geo import Geo
+from ...geo import Geo
 from .minimap import rings, simplify
 
 EARTH_KM = 6371.0088
@@ -191,7 +191,7 @@ class Proches:
         self._items: dict[tuple[int, str], tuple[str, str]] = {}
 
     def __call__(self, link: Any, proches: list[tuple[Lieu, float]]) -> Markup:
-        from ..formats import km
+        from ...formats import km
 
         out = []
         for lieu, dist in proches:
@@ -206,8 +206,8 @@ class Proches:
 def lignes_communes(link: Any, rows: list[tuple[Any, Lieu, float]], pages: Any) -> Markup:
     """The rows of a département's table of communes and their nearest place (35,000 rows over the site:
     written here, five times faster than a Jinja loop); ``pages``: the communes that have a page."""
-    from . import urls
-    from ..formats import km
+    from .. import urls
+    from ...formats import km
 
     out, places = [], {}  # a place is the nearest one of a dozen communes: its cell is written once
     for c, lieu, dist in rows:
