@@ -83,7 +83,7 @@ def _departement_problem(root: Path, code: str | None) -> str:
     """Why a reviewer token's département is refused (a scope that matches nothing), or ""."""
     if code is None:
         return ""
-    from generator.geo import Geo
+    from generator.content.geo import Geo
 
     try:
         known = Geo(root / "data" / "geo").departements

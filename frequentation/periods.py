@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from generator.geo import time_zone
+from generator.content.geo import time_zone
 
 ANNEE_MIN, ANNEE_MAX = 2000, 2099
 #: months in a period, at most (the cost of an aggregate grows with it)

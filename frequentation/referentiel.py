@@ -71,7 +71,7 @@ class Listes:
 
     @classmethod
     def from_referentiels(cls, refs) -> "Listes":
-        """From the content's loaded reference lists (``generator.content.Referentiels``)."""
+        """From the content's loaded reference lists (``generator.content.site.Referentiels``)."""
         listes = cls(operateurs={i: e.nom_court for i, e in refs.ids("operateurs").items()},
                      themes={i: e.nom for i, e in refs.ids("themes").items()})
         if refs.publics is not None:
@@ -81,7 +81,7 @@ class Listes:
 
     @classmethod
     def load(cls, root: Path, content_dir: str = "content") -> "Listes":
-        from generator.content import load_referentiels
+        from generator.content.site import load_referentiels
         from generator.diagnostics import Report
 
         return cls.from_referentiels(load_referentiels(root, root / content_dir / "referentiels", Report()))
@@ -98,7 +98,7 @@ class Reseau:
 
     @classmethod
     def load(cls, root: Path, content_dir: str = "content") -> "Reseau":
-        from generator.content import load_site
+        from generator.content.site import load_site
         from generator.diagnostics import Report
 
         site = load_site(root, content_dir, Report())

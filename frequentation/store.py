@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, and_, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
-from generator.geo import time_zone
+from generator.content.geo import time_zone
 
 from .db import writing
 from .referentiel import DIMENSIONS, NON_PRECISE, Reseau

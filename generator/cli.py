@@ -135,10 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_mise_a_jour(root, config, args.source, args.branche, args.description, args.rapport,
                                args.accepter_retraits)
     if args.command == "centres":
-        from .geo_centres import cmd_centres
+        from .content.geo_centres import cmd_centres
         return cmd_centres(root, config, args.fichier)
     if args.command == "geo":
-        from .geo_refresh import cmd_geo
+        from .content.geo_refresh import cmd_geo
         return cmd_geo(root, config, args.decoupage, args.geonames, args.check)
     if args.command == "build":
         from .commands.build import cmd_build

@@ -196,7 +196,7 @@ def load_config(root: Path) -> Config:
         section = ((doc.get("extra") or {}).get("msap")) or {}
         return Config.model_validate(section)
     except yaml.YAMLError as exc:
-        from .yamlio import french_problem
+        from .content.yamlio import french_problem
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or ""
@@ -204,7 +204,7 @@ def load_config(root: Path) -> Config:
                           "l'indentation (des espaces, pas de tabulation) et mettez entre guillemets les valeurs "
                           "qui contiennent « : »") from None
     except ValidationError as exc:
-        from .validation import translate
+        from .content.validation import translate
         lines = []
         for err in exc.errors():
             message, hint = translate(Config, err)

@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from .config import Config
 from .schema import KINDS, LISTS, Publics, Relecteurs
 from .schema.limits import documentation
-from .validation import models_in, labels
+from .content.validation import models_in, labels
 
 
 def json_schemas() -> dict[str, str]:

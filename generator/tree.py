@@ -128,7 +128,7 @@ def walk(folder: Path, root: Path, report: Report) -> Walk:
 
 def check_tree(root: Path, report: Report) -> None:
     """The folders and files other than the content that the build reads (the content folder is walked when it
-    is loaded, :func:`generator.content.load_site`)."""
+    is loaded, :func:`generator.content.site.load_site`)."""
     for name in READ_FOLDERS + READ_FILES:
         walk(root / name, root, report)
 

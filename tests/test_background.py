@@ -46,7 +46,7 @@ def test_a_build_never_forks_while_this_process_runs_threads(tmp_path: Path, mon
     monkeypatch.setattr(os, "fork", watched_fork)
     # the golden tree is small: parse and render over two processes all the same
     monkeypatch.setattr(render, "PARALLEL_FROM", 1)
-    monkeypatch.setattr("generator.content.PARALLEL_FROM", 1)
+    monkeypatch.setattr("generator.content.site.PARALLEL_FROM", 1)
     root = make_portal_project(tmp_path / "projet")
     build(root, load_config(root), tmp_path / "site", today=FROZEN_TODAY, site_url="https://portail.test/", jobs=2)
     assert forks, "the build forked nothing: the check saw nothing"

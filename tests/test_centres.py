@@ -13,8 +13,8 @@ import pytest
 from conftest import REPO
 from generator.cli import main
 from generator.diagnostics import Report
-from generator.geo import Geo
-from generator.geo_centres import check_table, match, read_table
+from generator.content.geo import Geo
+from generator.content.geo_centres import check_table, match, read_table
 
 # Real rows of communes.csv: Cayenne (centroid 21 km from the town) with its neighbours Macouria and
 # Rémire-Montjoly; Fontannes, whose GeoNames point lies 1.6 km from the centroid of Jullianges and 26 km from its
@@ -139,7 +139,7 @@ def test_the_committed_table_checks_clean_and_puts_cayenne_in_the_town():
     rows = table(REPO / "data/geo")
     assert rows["97302"]["source"] == "geonames"
     cayenne = geo.communes["97302"]
-    from generator.geo import distance_km
+    from generator.content.geo import distance_km
     assert distance_km(cayenne.lat, cayenne.lon, 4.9372, -52.3260) < 2  # the town, not the sea 21 km away
 
 

@@ -16,7 +16,7 @@ from generator.cms.config import cms_config
 from generator.config import Config, load_config
 from generator.schema import KINDS
 from generator.schema.fields import CRENEAU_RE
-from generator.validation import models_in, labels
+from generator.content.validation import models_in, labels
 
 # Widgets both Decap CMS and Sveltia CMS know, plus the pin registered by admin/repere.js.
 WIDGETS = {"string", "text", "number", "boolean", "select", "list", "object", "datetime", "markdown", "relation",

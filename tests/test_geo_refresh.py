@@ -11,7 +11,7 @@ import pytest
 
 from conftest import REPO
 from generator.cli import main
-from generator.geo_refresh import PACKAGE, default_package_dir
+from generator.content.geo_refresh import PACKAGE, default_package_dir
 
 pytestmark = pytest.mark.lent
 

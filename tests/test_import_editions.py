@@ -299,8 +299,8 @@ def test_the_2024_column_set_maps_every_odd_value_or_reports_it(project, capsys)
 
 def test_no_site_is_published_twice_the_portal_counts_the_list_plus_the_fiches_kept_by_hand(project, capsys):
     from generator.config import load_config
-    from generator.content import load_site
-    from generator.geo import Geo
+    from generator.content.site import load_site
+    from generator.content.geo import Geo
     from generator.portal.model import Portal
 
     project.write("content/maisons/23/a-la-main.md",

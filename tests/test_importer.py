@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from generator import yamlio
-from generator.reader import split
+from generator.content import yamlio
+from generator.content.reader import split
 
 HEADER_2022 = ('"id_fs","insee_dep","lib_fs","adresse","complement_adresse","insee_com","code_postal","lib_com",'
                '"latitude","longitude","mail","telephone","h_lundi","h_mardi","h_mercredi","h_jeudi","h_vendredi",'

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from conftest import REPO
-from generator.geo import Geo
+from generator.content.geo import Geo
 from generator.portal.features.localisateur import commune_shards, search_key, shard_of
 
 pytestmark = pytest.mark.lent

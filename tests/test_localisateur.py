@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from generator.geo import Geo, distance_km
+from generator.content.geo import Geo, distance_km
 from generator.portal.features import localisateur
 
 

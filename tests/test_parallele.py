@@ -41,7 +41,7 @@ def _watch(monkeypatch) -> dict[str, int]:
 def small_thresholds(monkeypatch):
     """The golden tree is small: parse and render it over processes all the same."""
     monkeypatch.setattr("generator.portal.render.PARALLEL_FROM", 1)
-    monkeypatch.setattr("generator.content.PARALLEL_FROM", 1)
+    monkeypatch.setattr("generator.content.site.PARALLEL_FROM", 1)
 
 
 @pytest.mark.lent

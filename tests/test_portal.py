@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FROZEN_TODAY, REPO, build_sample, make_portal_project
 from generator.cli import main
-from generator import sanitiser as markdown
+from generator.content import sanitiser as markdown
 from generator.portal.features import horaires
 from generator.portal import urls
 from generator.portal.engines.shell import Shell, ShellError

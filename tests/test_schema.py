@@ -7,7 +7,7 @@ from conftest import REPO
 from generator.config import Config
 from generator.schema import KINDS, LISTS, Publics
 from generator.schema_export import generated
-from generator.validation import models_in
+from generator.content.validation import models_in
 
 
 def all_models() -> set[type[BaseModel]]:

@@ -7,7 +7,7 @@ import types
 import pytest
 
 from generator.config import Config
-from generator.content import load_site
+from generator.content.site import load_site
 from generator.contrib.stale import collect, fitting, months_before, render
 from generator.diagnostics import Report
 from generator.formats import date_fr

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from generator import yamlio
-from generator.geo import distance_km, fold
+from generator.content import yamlio
+from generator.content.geo import distance_km, fold
 from generator.hours import HoursError, parse_day
 from generator.importer.merge import merge
 from generator.importer.rows import clean, slug_for
@@ -34,7 +34,7 @@ def test_yaml_refuses_surprises(text, message, lines):
 
 
 def test_yaml_read_without_lines_gives_the_same_data_and_the_lines_come_back_when_asked():
-    from generator.reader import parse
+    from generator.content.reader import parse
 
     text = "---\nid: a\nhoraires:\n  mardi:\n    - 09:00-12:00\n    - 14:00-17:00\nh: [true, 2, ~]\n---\nCorps\n"
     front = text.split("---\n")[1]

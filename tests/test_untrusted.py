@@ -102,7 +102,7 @@ def test_a_pipe_in_the_content_is_an_error_and_does_not_hang_the_check(project, 
 
 
 def test_a_link_the_reader_meets_after_the_walk_is_not_followed(tmp_path, secret):
-    from generator.reader import read
+    from generator.content.reader import read
     link = tmp_path / "fiche.md"
     link.symlink_to(secret)
     problem = read(link, tmp_path)

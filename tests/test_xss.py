@@ -19,13 +19,13 @@ import pytest
 from pydantic import BaseModel
 
 from conftest import FROZEN_TODAY, VALID_MAISON, make_portal_project
-from generator import yamlio
+from generator.content import yamlio
 from generator.cli import main
-from generator import sanitiser as markdown
+from generator.content import sanitiser as markdown
 from generator.portal.render import json_script
 from generator.schema import KINDS, LISTS
-from generator.reader import CONTROL_CHARS
-from generator.validation import field_name, validate
+from generator.content.reader import CONTROL_CHARS
+from generator.content.validation import field_name, validate
 from xss_html import normalise_script, scan, texts
 
 pytestmark = pytest.mark.lent
@@ -197,7 +197,7 @@ def put(doc: dict, leaf: tuple, value: str) -> None:
 
 
 def accepts(kind: str, doc: dict) -> bool:
-    """What the checks accept: the schema, and no control character in any value (generator/validation.py)."""
+    """What the checks accept: the schema, and no control character in any value (generator/content/validation.py)."""
     return validate(MODELS[kind], doc, "", lambda loc: 1)[0] is not None
 
 

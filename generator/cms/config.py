@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .. import yamlio
+from ..content import yamlio
 from ..config import Config
 from ..schema import KINDS
 from ..schema.fields import CRENEAU_RE

@@ -8,10 +8,10 @@ from pathlib import Path
 
 def cmd_check(root: Path, config, strict: bool, fmt: str) -> int:
     from .. import tree
-    from ..checks import check_site
-    from ..content import load_site
+    from ..content.checks import check_site
+    from ..content.site import load_site
     from ..diagnostics import Report, plural
-    from ..geo import Geo
+    from ..content.geo import Geo
 
     started = time.perf_counter()
     report = Report()

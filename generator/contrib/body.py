@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-from ..sanitiser import link_allowed
+from ..content.sanitiser import link_allowed
 from .diff import md
 
 SNIPPET = 80

@@ -22,9 +22,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..content import load_site
+from ..content.site import load_site
 from ..diagnostics import Problem, Report, plural
-from ..geo import Geo
+from ..content.geo import Geo
 from ..schema.fields import Identifiant
 from ..diagnostics import CommandError
 

@@ -22,9 +22,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from ..diagnostics import shown
-from ..geo import distance_km
+from ..content.geo import distance_km
 from ..schema.fields import JOURS, Coordonnees, Horaires
-from ..validation import models_in, labels as choice_labels
+from ..content.validation import models_in, labels as choice_labels
 
 SHORT = 60  # longer values are not shown, only the field's description
 

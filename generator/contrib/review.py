@@ -21,12 +21,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from .. import yamlio
-from ..checks import check_site
-from ..content import Site, load_site
+from ..content import yamlio
+from ..content.checks import check_site
+from ..content.site import Site, load_site
 from ..diagnostics import Problem, Report, Severity
-from ..geo import Geo
-from ..reader import Document, parse
+from ..content.geo import Geo
+from ..content.reader import Document, parse
 from ..schema import KINDS, LISTS, Publics
 from .body import body_lines
 from .diff import Labels, diff_field, diff_model, md

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..content import Fiche, load_site
+from ..content.site import Fiche, load_site
 from ..diagnostics import Report, plural, shown
-from ..geo import Geo, fold
+from ..content.geo import Geo, fold
 
 LIMIT = 60_000  # characters; a GitHub issue body holds 65 536
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..content import load_fiche
+from ..content.site import load_fiche
 from ..diagnostics import Report, shown
 from ..schema import KINDS
 from ..portal.writers import atomic, exports, headers

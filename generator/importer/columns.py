@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from ..geo import fold
+from ..content.geo import fold
 from ..schema import Maison
-from ..validation import models_in
+from ..content.validation import models_in
 
 #: free-text columns kept in the fiche's body, in this order (the 2020 editions: the CDC's remarks, and the
 #: comment on the hours)

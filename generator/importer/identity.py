@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..geo import fold
+from ..content.geo import fold
 from .rows import Converted, slug_for
 
 #: how many of name, street, phone, e-mail must agree (besides the commune)

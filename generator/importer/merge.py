@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import yamlio
+from ..content import yamlio
 from ..schema import Maison
 
 BODY = "(corps)"

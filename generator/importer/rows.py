@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..geo import Commune, Geo, distance_km, fold
+from ..content.geo import Commune, Geo, distance_km, fold
 from ..hours import HoursError, parse_day
 from ..schema.fields import EMAIL_RE, JOURS, URL_RE
 from .columns import ColumnMap

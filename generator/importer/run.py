@@ -17,8 +17,8 @@ from pydantic import ValidationError
 
 from ..config import Config
 from ..diagnostics import Problem
-from ..geo import Geo, fold
-from ..reader import read
+from ..content.geo import Geo, fold
+from ..content.reader import read
 from ..schema import Maison
 from .columns import map_columns, schema_columns
 from .merge import BODY, fingerprint, imported_state, merge, ordered, render, write_atomic

@@ -57,8 +57,8 @@ class BuildOptions:
 class BuildState:
     """What a build read and made that ``msap serve`` keeps to rewrite part of the site after an edit."""
 
-    site: Any  # generator.content.Site: the fiches and reference lists
-    geo: Any  # generator.geo.Geo
+    site: Any  # generator.content.site.Site: the fiches and reference lists
+    geo: Any  # generator.content.geo.Geo
     shells: dict[str, Any]  # section -> its mkdocs shell (generator.portal.engines.shell.Shell)
     stats: Any  # the visit statistics (statistiques.Statistiques), asked from the API once
 
@@ -112,9 +112,9 @@ def load_checked(root: Path, config: Config, forks: Callable[[], None] | None = 
     """The content read and checked, with the caller's own work beside it: ``forks()`` starts its processes
     before the parsing processes, ``threads()`` its threads once they run. Every fork is made while this process
     has one thread (forking a process that runs threads may deadlock the child: Python 3.12 warns of it)."""
-    from ..checks import check_site
-    from ..content import load_site
-    from ..geo import Geo
+    from ..content.checks import check_site
+    from ..content.site import load_site
+    from ..content.geo import Geo
 
     report = Report()
     # Links, pipes and devices in the folders the build reads are refused before anything reads them: mkdocs
@@ -142,7 +142,7 @@ def load_checked(root: Path, config: Config, forks: Callable[[], None] | None = 
 
 def _preload(geo) -> None:
     """Load the communes; a damaged table is left for the checks, which read it again and say so."""
-    from ..geo import GeoError
+    from ..content.geo import GeoError
 
     try:
         geo.communes

@@ -1,6 +1,6 @@
 """The portal's view of the content: indexes every page needs, computed once.
 
-Built from the loaded :class:`~generator.content.Site` (already checked); nothing
+Built from the loaded :class:`~generator.content.site.Site` (already checked); nothing
 here knows about HTML or about mkdocs.
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ..content import Fiche, Site
-from ..geo import Geo, fold
+from ..content.site import Fiche, Site
+from ..content.geo import Geo, fold
 
 
 ARRONDISSEMENTS = ("751", "6938", "132")  # Paris, Lyon, Marseille: their communes already count them

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.config import load_config
-from generator.geo import Geo
+from generator.content.geo import Geo
 from generator.portal.build import load_checked
 from generator.portal.features.localisateur import Proximite, centre, lieux
 from generator.portal.model import Portal

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ...geo import TIME_ZONES, time_zone  # noqa: F401 - the templates and the browser data use them
+from ...content.geo import TIME_ZONES, time_zone  # noqa: F401 - the templates and the browser data use them
 from ...schema.fields import JOURS, minutes
 
 SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -3,7 +3,7 @@ locator page loads in the browser (a compact commune index, light département o
 
 A place is a Maison with a position, or a stop of an itinerant Maison or bus (its own position, else its
 commune's centre). Distances are great-circle distances, the same formula as the browser's
-(``generator.geo.distance_km``), so the pages written here and the answers computed there agree.
+(``generator.content.geo.distance_km``), so the pages written here and the answers computed there agree.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
-from ...geo import Geo
+from ...content.geo import Geo
 from .minimap import rings, simplify
 
 EARTH_KM = 6371.0088

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from ... import spreadsheet
 from ...schema import Maison
 from ...schema.fields import JOURS
-from ...validation import field_info
+from ...content.validation import field_info
 from .. import urls
 from ..model import Portal
 

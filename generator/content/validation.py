@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from .diagnostics import Problem, shown
+from ..diagnostics import Problem, shown
 from .reader import CONTROL_HINT, control_at
 
 

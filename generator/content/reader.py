@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import tree, yamlio
-from .diagnostics import Problem, shown
-from .schema.limits import FICHE_OCTETS, REFERENTIEL_OCTETS, TEXTE_CARACTERES, taille
+from .. import tree
+from . import yamlio
+from ..diagnostics import Problem, shown
+from ..schema.limits import FICHE_OCTETS, REFERENTIEL_OCTETS, TEXTE_CARACTERES, taille
 
 FENCE = "---"
 
@@ -27,7 +28,7 @@ class Document:
     first: int = 2  # its first line in the file
     _key_lines: dict[tuple, int] | None = field(default=None, repr=False)
     # The body as the portal publishes it and what the checks say of it, when the process that parsed the file
-    # worked them out too (generator/content.py): else they are computed when first asked for.
+    # worked them out too (generator/content/site.py): else they are computed when first asked for.
     body_html: str | None = field(default=None, repr=False)
     body_problems: list[tuple[int, str, str]] | None = field(default=None, repr=False)
 

@@ -18,11 +18,11 @@ from typing import Any, Callable, Iterator
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from . import parallele, tree
-from .diagnostics import Problem, Report
+from .. import parallele, tree
+from ..diagnostics import Problem, Report
 from .reader import Document, read, read_yaml_file
-from .schema import KINDS, LISTS, Publics, Relecteurs
-from .schema.fields import SLUG_RE
+from ..schema import KINDS, LISTS, Publics, Relecteurs
+from ..schema.fields import SLUG_RE
 from .validation import validate
 
 
@@ -45,7 +45,7 @@ class Fiche:
 
     @property
     def texte(self) -> Markup:
-        """The body as the portal publishes it: Markdown made safe HTML (generator/sanitiser.py)."""
+        """The body as the portal publishes it: Markdown made safe HTML (generator/content/sanitiser.py)."""
         if self.doc.body_html is None:
             _render_body(self.doc)
         return Markup(self.doc.body_html)

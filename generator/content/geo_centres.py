@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .diagnostics import Report, shown
+from ..diagnostics import Report, shown
 from .geo import CENTRE_SOURCES_USED, Commune, Geo, distance_km, fold, read_table, remember
 
 COLUMNS = ("code_insee", "nom", "latitude", "longitude", "source", "reference", "ecart_km")
@@ -177,7 +177,7 @@ def write_table(path: Path, centres: list[Centre]) -> None:
 
 def cmd_centres(root: Path, config, source: Path) -> int:
     """``msap centres FICHIER``: rebuild data/geo/centres.csv from GeoNames, keeping the reviewed rows."""
-    from .diagnostics import plural
+    from ..diagnostics import plural
 
     folder = root / config.geo_dir
     try:

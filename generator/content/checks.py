@@ -14,14 +14,14 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel
 
-from .content import Fiche, Site
-from .diagnostics import Report
+from .site import Fiche, Site
+from ..diagnostics import Report
 from .geo import Geo, distance_km, fold
 from .geo_centres import check_table
-from .schema import KINDS, LISTS
-from .schema.fields import PHONE_RE
-from .schema.limits import FICHIER_OCTETS, taille
-from .spreadsheet import formula_like
+from ..schema import KINDS, LISTS
+from ..schema.fields import PHONE_RE
+from ..schema.limits import FICHIER_OCTETS, taille
+from ..spreadsheet import formula_like
 from .validation import field_name
 
 
@@ -83,7 +83,7 @@ def _check_references(fiche: Fiche, targets: dict[str, dict[str, Any]], report: 
 
 
 def _check_body(fiche: Fiche, report: Report) -> None:
-    """Raw HTML and links the portal will not publish (see generator/sanitiser.py): warnings."""
+    """Raw HTML and links the portal will not publish (see generator/content/sanitiser.py): warnings."""
     seen: set[tuple[int, str, str]] = set()
     for offset, kind, what in fiche.body_problems:
         line = fiche.doc.body_line + offset

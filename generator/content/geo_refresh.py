@@ -26,9 +26,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import plural, shown
+from ..diagnostics import plural, shown
 from .geo import Geo, read_table
-from .diagnostics import CommandError
+from ..diagnostics import CommandError
 
 PACKAGE = "@etalab/decoupage-administratif"
 #: the COG types the portal looks up: communes and the municipal arrondissements of Paris, Lyon and Marseille

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
-from .diagnostics import CommandError
+from ..diagnostics import CommandError
 
 
 class Commune(NamedTuple):
