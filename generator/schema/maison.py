@@ -86,6 +86,9 @@ class Arret(Strict):
     frequence: choice(FREQUENCES) = Field("hebdomadaire", description="Rythme de passage.")
     semaines: list[int] = Field(default_factory=list, max_length=5, description=(
         "Pour un passage mensuel : rang du jour dans le mois, de 1 à 5 (2 = « le 2e mardi du mois »)."))
+    premier_passage: dt.date | None = Field(None, description=(
+        "Pour un passage une semaine sur deux : la date d'un passage (AAAA-MM-JJ), un jour de passage ; les "
+        "suivants s'en déduisent, toutes les deux semaines."))
     horaires: list[Creneau] = Field(default_factory=list, max_length=CRENEAUX, description="Créneaux de présence ce jour-là.")
     precisions: str | None = Field(None, max_length=PRECISIONS, description="Précisions : sur rendez-vous, sauf vacances scolaires…")
 
@@ -97,6 +100,13 @@ class Arret(Strict):
         if self.frequence == "mensuelle" and not self.semaines:
             raise fail("un passage mensuel doit dire quelles semaines",
                        "ajoutez par exemple « semaines: [2] » pour le 2e " + self.jour + " du mois")
+        if self.frequence == "bimensuelle" and self.premier_passage is None:
+            raise fail("un passage une semaine sur deux doit dire de quelle semaine il part",
+                       "ajoutez « premier_passage: AAAA-MM-JJ », la date d'un " + self.jour + " de passage")
+        if self.premier_passage is not None and JOURS[self.premier_passage.weekday()] != self.jour:
+            raise fail(f"premier_passage : le {self.premier_passage:%d/%m/%Y} est un "
+                       f"{JOURS[self.premier_passage.weekday()]}, pas un {self.jour}",
+                       f"donnez la date d'un {self.jour} de passage")
         return self
 
 

@@ -7,6 +7,7 @@ descriptions from the pydantic model, so the two cannot drift.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ...schema import Maison
 from ...schema.fields import JOURS
 from ...content.validation import field_info
 from .. import urls
+from ..features import osm_horaires
 from ..model import Portal
 
 
@@ -48,7 +50,9 @@ def _path(*names: str) -> Callable[[Any], Any]:
     return get
 
 
-def columns() -> list[Column]:
+def columns(today: dt.date | None = None) -> list[Column]:
+    """The CSV's columns (``today``: the build's day, from which the dated exceptions still count)."""
+    since = today or dt.date.min
     cols = [Column(n, (n,), _path(n)) for n in ("id", "nom", "type", "format", "groupe", "departement")]
     cols += [Column(n, ("adresse", n), _path("adresse", n))
              for n in ("voie", "complement", "code_postal", "commune", "code_insee")]
@@ -58,6 +62,9 @@ def columns() -> list[Column]:
     cols += [Column(n, (n,), _path(n)) for n in ("telephone", "courriel", "site_web")]
     cols += [Column(j, ("horaires", j), lambda d, j=j: _join(getattr(d.horaires, j)) if d.horaires else None)
              for j in JOURS]
+    cols += [Column("opening_hours", ("horaires",), lambda d: osm_horaires.maison(d, since),
+                    "Les horaires au format opening_hours d'OpenStreetMap : la semaine ordinaire, puis les fermetures "
+                    "et horaires exceptionnels datés à venir (ils remplacent la semaine ces jours-là).")]
     cols += [Column("rendez_vous", ("rendez_vous", "politique"), _path("rendez_vous", "politique")),
              Column("operateurs", ("operateurs",), lambda d: _join(d.operateurs),
                     "Opérateurs accompagnés en plus du socle national (identifiants, séparés par « ; »)."),
@@ -78,7 +85,7 @@ Table = tuple[list[Column], list[tuple[Any, list[Any]]]]  # the columns; each Ma
 
 def table(portal: Portal) -> Table:
     """The columns, and each Maison with its values in them: computed once for the CSV and the GeoJSON."""
-    cols = columns()
+    cols = columns(portal.today)
     return cols, [(fiche, [c.get(fiche.data) for c in cols]) for fiche in portal.maisons]
 
 
@@ -96,6 +103,11 @@ def write_csv(portal: Portal, target: Path, rows: Table) -> None:
 def record(portal: Portal, fiche: Any) -> dict[str, Any]:
     data = fiche.data.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
     data["operateurs_accompagnes"] = portal.operateurs_of(fiche)
+    if (hours := osm_horaires.maison(fiche.data, portal.today)) is not None:
+        data["opening_hours"] = hours
+    for stop, out in zip(fiche.data.arrets, data.get("arrets", [])):
+        if (hours := osm_horaires.arret(stop, portal.today)) is not None:
+            out["opening_hours"] = hours
     data["url"] = _url(portal, fiche)
     return data
 
@@ -147,7 +159,9 @@ def write_arrets(portal: Portal, target: Path) -> None:
                 continue
             props = {"maison": fiche.data.id, "nom_maison": fiche.data.nom, "departement": fiche.data.departement,
                      "lieu": stop.lieu, "commune": stop.commune, "code_insee": stop.code_insee, "jour": stop.jour,
-                     "frequence": stop.frequence, "semaines": stop.semaines, "horaires": list(stop.horaires),
+                     "frequence": stop.frequence, "semaines": stop.semaines,
+                     "premier_passage": stop.premier_passage.isoformat() if stop.premier_passage else None,
+                     "horaires": list(stop.horaires), "opening_hours": osm_horaires.arret(stop, portal.today),
                      "precision": "lieu" if stop.coordonnees else "commune", "url": _url(portal, fiche)}
             features.append(_point({k: v for k, v in props.items() if v not in (None, "", [])}, *where))
     _write_collection(target, features)
