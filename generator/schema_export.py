@@ -1,6 +1,7 @@
 """Everything derived from the models, generated and committed: never written by hand.
 
 - ``schemas/<kind>.schema.json``: JSON Schema of each kind (editors, CMS, other tools);
+- ``schemas/maisons.tableschema.json``: the Table Schema of the open-data CSV (generator/portal/writers/table_schema.py);
 - ``docs/champs.md``: every field of every kind, its type and its French description;
 - ``docs/configuration.md``: every option of the ``extra.msap`` section of mkdocs.yml;
 - ``docs/hebergement.md``: the HTTP headers the web host sends (generator/portal/writers/headers.py);
@@ -132,7 +133,9 @@ def generated(root: Path | None = None) -> dict[str, str]:
     files["docs/champs.md"] = fields_doc()
     files["docs/configuration.md"] = config_doc()
     from .portal.writers.headers import documentation
+    from .portal.writers import table_schema
     files["docs/hebergement.md"] = documentation(Config())
+    files[f"schemas/{table_schema.FILE}"] = table_schema.text()
     if root is not None:
         from .cms.config import config_yaml
         from .config import load_config

@@ -4,10 +4,13 @@ A Maison named ``=HYPERLINK("https://…";"clic")`` becomes a live formula when 
 or a visits export in a spreadsheet. Every CSV the project writes passes its text cells through
 :func:`cell`: a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with an
 apostrophe, which spreadsheets show as text (and hide). Numbers stay numbers: a longitude of -1.5 is written
-as it is. ``msap check`` warns about such values (:func:`formula_like`), so that the prefix is rarely needed.
+as it is, and so does a sign followed by digits, spaces and dots only (an international phone number, « +33 5 55
+51 00 00 »): without a letter, a quote or a parenthesis, no function or reference can be called, and the value
+stays what the Table Schema of the export says it is. ``msap check`` warns about such values (:func:`formula_like`), so that the prefix is rarely needed.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 #: what makes a spreadsheet read a cell as a formula (or, for tab and carriage return, hide one)
@@ -18,9 +21,12 @@ def formula_like(text: str) -> bool:
     return text.startswith(TRIGGERS)
 
 
+_NUMERIC = re.compile(r"[+-][\d .]*")
+
+
 def cell(value: Any) -> Any:
     """A value ready for a CSV writer: text neutralised, numbers and empty cells unchanged."""
-    if isinstance(value, str) and formula_like(value):
+    if isinstance(value, str) and formula_like(value) and not _NUMERIC.fullmatch(value):
         return "'" + value
     return value
 

@@ -251,8 +251,8 @@ def test_serve_asks_the_api_once(tmp_path, monkeypatch, api):
     fiche.write_text(fiche.read_text(encoding="utf-8").replace("Bonnyaud", "Bonnyaud bis"), encoding="utf-8")
     assert live.fiche_changed(fiche)
     live.full()
-    if live.search_thread:
-        live.search_thread.join(30)
+    for indexing in live.indexing:
+        indexing.join(30)
 
     assert len(api.requests) == 1
     html = read(tmp_path / "site", "maisons/23/gueret")

@@ -179,8 +179,8 @@ def test_a_formula_in_a_fiche_is_warned_and_neutralised_in_the_csv(tmp_path, cap
     row = next(r for r in rows if r["id"] == "fs-9777")
     assert row["nom"] == "'" + name
     for other in rows:  # no cell of the export can be read as a formula; numbers stay numbers
-        assert not any(v.startswith(("=", "+", "@", "\t", "\r")) for v in other.values())
-        assert not any(v.startswith("-") and not re.fullmatch(r"-\d+(\.\d+)?", v) for v in other.values())
+        assert not any(v.startswith(("=", "@", "\t", "\r")) for v in other.values())
+        assert not any(v.startswith(("+", "-")) and not re.fullmatch(r"[+-][\d .]+", v) for v in other.values())
     assert row["longitude"] == "-1.8719"  # a negative number stays a number
 
 
@@ -188,6 +188,16 @@ def test_an_international_phone_number_is_not_a_formula_warning(project, capsys)
     project.write("content/maisons/23/gueret.md", VALID_MAISON.replace("05 55 51 00 00", "+33 5 55 51 00 00"))
     code, out, _ = project.msap("check", capsys=capsys)
     assert code == 0 and "formule" not in out
+
+
+@pytest.mark.parametrize("value, written", [
+    ("+33 5 55 51 00 00", "+33 5 55 51 00 00"), ("-1.8719", "-1.8719"), ("+1", "+1"),
+    ("+33 5 55 51 00 00+A1", "'+33 5 55 51 00 00+A1"), ("-2+3*cmd|' /C calc'!A0", "'-2+3*cmd|' /C calc'!A0"),
+    ("+ SUM(A1)", "'+ SUM(A1)"), ("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"),
+])
+def test_only_a_sign_and_digits_escape_the_apostrophe(value: str, written: str):
+    from generator.spreadsheet import cell
+    assert cell(value) == written
 
 
 # ------------------------------------------------------------------ 7. sizes
