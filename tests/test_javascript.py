@@ -26,4 +26,4 @@ def test_the_browser_scripts_pass_their_node_tests(tmp_path):
     done = subprocess.run([shutil.which("node"), "--test", *files], capture_output=True, text=True, timeout=300,
                           env={"MSAP_JS_DONNEES": str(tmp_path), "TZ": "UTC"})  # the machine's zone plays no part
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert "# fail 0" in done.stdout and "# pass 6" in done.stdout
+    assert "# fail 0" in done.stdout and "# pass 8" in done.stdout

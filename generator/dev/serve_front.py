@@ -66,8 +66,9 @@ def handler(live: Any):
     class Handler(http.server.SimpleHTTPRequestHandler):
         extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                           ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-                          ".json": "application/json", ".yml": "text/yaml; charset=utf-8", ".svg": "image/svg+xml", ".geojson": "application/geo+json",
-                          ".csv": "text/csv; charset=utf-8"}
+                          ".json": "application/json", ".yml": "text/yaml; charset=utf-8", ".svg": "image/svg+xml",
+                          ".geojson": "application/geo+json", ".csv": "text/csv; charset=utf-8",
+                          ".ics": "text/calendar; charset=utf-8"}
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
             pass

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator
 from markupsafe import Markup
 
 from .writers import exports
-from .features import horaires, jsonld, minimap
+from .features import calendrier, horaires, jsonld, minimap
 from . import urls
 from .model import Portal
 
@@ -158,7 +158,18 @@ def maison_context(portal: Portal, cartes: Cartes | None, fiche: Any) -> dict[st
     """What a fiche's page computes: its hours for the browser and its coming closures (as of the build's day),
     its pin on the département's map, its JSON-LD."""
     d = fiche.data
-    return {"horaires_navigateur": horaires.browser_data(d, portal.today),
+    passages = []
+    for index, stop in enumerate(d.arrets):
+        prochain = calendrier.prochain(stop, portal.today)
+        passages.append({"prochain": prochain, "ics": urls.calendrier_arret(fiche, index) if prochain else None,
+                         "tz": horaires.time_zone(d.departement),
+                         "regle": {"jour": stop.jour, "frequence": stop.frequence, "semaines": stop.semaines,
+                                   "horaires": list(stop.horaires),
+                                   "premier_passage": stop.premier_passage.isoformat() if stop.premier_passage
+                                   else None}})
+    has_week = d.horaires is not None and not d.horaires.is_empty()
+    return {"passages": passages, "calendrier": urls.calendrier(fiche) if has_week else None,
+            "horaires_navigateur": horaires.browser_data(d, portal.today),
             "exceptions": horaires.upcoming_exceptions(d, portal.today),
             "position": minimap.position(cartes.maps, d) if cartes else None,
             "jsonld": jsonld.maison(portal, fiche)}

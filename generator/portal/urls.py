@@ -84,6 +84,19 @@ def export(name: str) -> str:
     return f"{DONNEES}{name}"
 
 
+CALENDRIERS = f"{DONNEES}calendriers/"
+
+
+def calendrier(fiche: Any) -> str:
+    """A Maison's calendar (its week, closures and special days): ``donnees/calendriers/<id>.ics``."""
+    return f"{CALENDRIERS}{fiche.data.id}.ics"
+
+
+def calendrier_arret(fiche: Any, index: int) -> str:
+    """The calendar of a Maison's stop (``index`` from 0): ``donnees/calendriers/<id>-arret-1.ics``."""
+    return f"{CALENDRIERS}{fiche.data.id}-arret-{index + 1}.ics"
+
+
 def asset(name: str) -> str:
     return f"{ASSETS}{name}"
 

@@ -251,3 +251,18 @@ def test_without_tiles_the_map_names_the_departements_and_reaches_overseas(page,
     page.wait_for_function("() => document.getElementById('loc-carte').classList.contains('msap-noms-caches')")
     assert [e for e in page.msap_errors if "/tuiles/" not in e] == []
 
+
+
+def test_a_monthly_stop_gives_its_next_passage_not_a_warning(page, base):
+    """Rocroi, the 1st and 3rd Thursdays of the month: « Prochain passage : jeudi 3 décembre (09:00 – 12:00) »."""
+    page.clock.set_fixed_time(dt.datetime(2026, 11, 26, 14, 0, tzinfo=PARIS))  # a 4th Thursday, after noon
+    open_locator(page, base)
+    page.locator("#loc-q").fill("Rocroi")
+    page.locator("#loc-suggestions").get_by_role("option").first.wait_for()
+    page.locator("#loc-q").press("ArrowDown")
+    page.locator("#loc-q").press("Enter")
+    page.locator("#loc-resultats li").first.wait_for()
+    texts = page.locator("#loc-resultats li").all_inner_texts()
+    rocroi = next(t for t in texts if "Salle des fêtes" in t)
+    assert "Prochain passage : jeudi 3 décembre (09:00 – 12:00)" in rocroi and "renseignez-vous" not in rocroi
+    assert [e for e in page.msap_errors if "/tuiles/" not in e] == []  # only the dead tile server complains

@@ -436,3 +436,19 @@ def test_the_fiche_reads_in_the_order_it_shows(page, base, width, height):
     seen = [name for name, box in sorted(boxes, key=lambda nb: (round(nb[1]["y"] / 40), nb[1]["x"]))]
     assert seen == [name for name, _ in boxes]
     assert [name for name, _ in boxes][:3] == ["Adresse", "Contact", "Horaires"]
+
+
+@pytest.mark.parametrize("when, expected", [
+    # Thursday 3 December 2026 is a first Thursday: Rocroi's bus comes that day (until noon)
+    (dt.datetime(2026, 12, 1, 10, 0), ["Aujourd'hui", "Jeudi 3 décembre"]),
+    (dt.datetime(2026, 12, 3, 13, 0), ["Mardi 8 décembre", "Jeudi 17 décembre"]),
+])
+def test_the_fiche_gives_each_stop_s_next_passage_on_the_day_it_is_read(page, base, when, expected):
+    page.clock.set_fixed_time(when.replace(tzinfo=PARIS))
+    page.goto(base + "maisons/08/bus-ardennes/")
+    cells = page.locator("[data-passage]")
+    page.wait_for_function("() => document.querySelector('[data-passage]').textContent.indexOf('2026') < 0")
+    assert cells.all_inner_texts() == expected
+    links = page.get_by_role("link", name="Ajouter à mon agenda")
+    assert links.count() == 2 and links.nth(1).get_attribute("href").endswith("calendriers/fs-9003-arret-2.ics")
+    assert page.msap_errors == []

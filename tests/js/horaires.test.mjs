@@ -40,3 +40,28 @@ test("no opening in two weeks is said", () => {
   const fermee = { tz: "Europe/Paris", semaine: [[], [], [], [], [], [], []], exceptions: [] };
   assert.equal(a("2026-11-30T09:30:00Z").statut(fermee).texte, "Fermé — pas d'ouverture prévue dans les deux semaines");
 });
+
+test("the next passage of a stop: monthly ranks, every second week, today until its last slot ends", () => {
+  // Tuesday 1 December 2026, 10:00 in Paris (UTC+1)
+  const o = a("2026-12-01T09:00:00Z");
+  const mensuel = { jour: "jeudi", frequence: "mensuelle", semaines: [1, 3], horaires: ["09:00-12:00"] };
+  assert.deepEqual({ ...o.prochainPassage(mensuel, "Europe/Paris") }, { iso: "2026-12-03", texte: "jeudi 3 décembre" });
+  const cinquieme = { jour: "mardi", frequence: "mensuelle", semaines: [5], horaires: [] };
+  assert.equal(o.prochainPassage(cinquieme, "Europe/Paris").iso, "2026-12-29");
+  const quinzaine = { jour: "mardi", frequence: "bimensuelle", semaines: [], premier_passage: "2026-11-24",
+                      horaires: ["14:00-16:00"] };
+  assert.equal(o.prochainPassage(quinzaine, "Europe/Paris").iso, "2026-12-08");
+  const aujourdhui = { ...quinzaine, premier_passage: "2026-12-01" };
+  assert.equal(o.prochainPassage(aujourdhui, "Europe/Paris").texte, "aujourd'hui");
+  const fini = { ...aujourdhui, horaires: ["08:00-09:30"] };  // over at 10:00: in two weeks
+  assert.equal(o.prochainPassage(fini, "Europe/Paris").texte, "mardi 15 décembre");
+  assert.equal(o.prochainPassage({ ...quinzaine, premier_passage: null }, "Europe/Paris"), null);
+});
+
+test("the next passage on the stop's own clock", () => {
+  // 21:30 UTC on Tuesday 1 December: already Wednesday 01:30 in Réunion (UTC+4)
+  const o = a("2026-12-01T21:30:00Z");
+  const mercredi = { jour: "mercredi", frequence: "hebdomadaire", semaines: [], horaires: ["08:00-12:00"] };
+  assert.equal(o.prochainPassage(mercredi, "Indian/Reunion").texte, "aujourd'hui");
+  assert.equal(o.prochainPassage(mercredi, "Europe/Paris").texte, "demain");
+});

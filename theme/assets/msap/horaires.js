@@ -67,7 +67,46 @@
     return { ouvert: false, texte: "Fermé" + fermeture + " — pas d'ouverture prévue dans les deux semaines" };
   }
 
-  window.msapOuverture = { statut: statut, JOURS: JOURS };
+  // --- passages d'une permanence itinérante -------------------------------------------------------------
+  var MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre"];
+  function jourDe(iso) { return (new Date(iso + "T12:00:00Z").getUTCDay() + 6) % 7; }
+  function ecart(a, b) { return Math.round((new Date(a + "T12:00:00Z") - new Date(b + "T12:00:00Z")) / 86400000); }
+  function passe(arret, iso) {  // la permanence vient-elle ce jour-là ?
+    if (JOURS[jourDe(iso)] !== arret.jour) return false;
+    if (arret.frequence === "mensuelle") return arret.semaines.indexOf(Math.floor((+iso.slice(8, 10) - 1) / 7) + 1) >= 0;
+    if (arret.frequence === "bimensuelle") return !!arret.premier_passage && ecart(iso, arret.premier_passage) % 14 === 0;
+    return true;
+  }
+  function finDuJour(arret) {  // la fin du dernier créneau, en minutes (toute la journée sans horaires)
+    var liste = arret.horaires || [];
+    if (!liste.length) return 24 * 60;
+    return Math.max.apply(null, liste.map(function (c) { var p = c.split("-")[1].split(":"); return +p[0] * 60 + +p[1]; }));
+  }
+  // Le prochain passage, à l'heure du fuseau ``tz`` : { iso, texte } (« aujourd'hui », « demain »,
+  // « mardi 8 décembre ») ; aujourd'hui ne compte plus une fois son dernier créneau fini. null : inconnu.
+  function prochainPassage(arret, tz) {
+    if (arret.frequence === "bimensuelle" && !arret.premier_passage) return null;
+    var now = maintenant({ tz: tz || "Europe/Paris" });
+    for (var n = 0; n < 400; n++) {
+      var iso = decaler(now.iso, n);
+      if (!passe(arret, iso) || (n === 0 && now.minutes >= finDuJour(arret))) continue;
+      var texte = n === 0 ? "aujourd'hui" : n === 1 ? "demain" :
+        JOURS[jourDe(iso)] + " " + (+iso.slice(8, 10) === 1 ? "1er" : +iso.slice(8, 10)) + " " + MOIS[+iso.slice(5, 7) - 1];
+      return { iso: iso, texte: texte };
+    }
+    return null;
+  }
+
+  window.msapOuverture = { statut: statut, prochainPassage: prochainPassage, JOURS: JOURS };
+  // Sur la fiche : le prochain passage de chaque permanence, à la date du jour (la page donne celui du jour
+  // de sa publication).
+  var cellules = document.querySelectorAll("[data-passage]");
+  for (var c = 0; c < cellules.length; c++) {
+    var passage = prochainPassage(JSON.parse(cellules[c].getAttribute("data-passage")),
+                                  cellules[c].getAttribute("data-tz"));
+    if (passage) cellules[c].textContent = passage.texte.charAt(0).toUpperCase() + passage.texte.slice(1);
+  }
   var source = document.getElementById("msap-horaires");
   var sortie = document.getElementById("msap-statut");
   if (!source || !sortie) return;

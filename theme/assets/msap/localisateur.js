@@ -51,9 +51,14 @@
                return { du: e.du, au: e.au, motif: e.motif, creneaux: creneaux(e.horaires) }; }) };
   }
   function etat(lieu) {
-    if (lieu.arret && lieu.arret.frequence !== "hebdomadaire") {
-      return { ouvert: false, texte: "Passage le " + lieu.arret.jour + (lieu.arret.frequence === "bimensuelle" ?
-        ", une semaine sur deux" : ", certaines semaines du mois") + " : renseignez-vous avant de venir" };
+    if (lieu.arret && lieu.arret.frequence !== "hebdomadaire" && window.msapOuverture) {
+      // le prochain passage (le 2e mardi du mois, une semaine sur deux…) ; le jour même, ouvert ou pas
+      var tz = config.fuseaux[lieu.arret.departement] || "Europe/Paris";
+      var passage = window.msapOuverture.prochainPassage(lieu.arret, tz);
+      if (!passage) return { ouvert: false, texte: "Passage le " + lieu.arret.jour + " : renseignez-vous avant de venir" };
+      if (passage.texte === "aujourd'hui" && lieu.ouverture) return window.msapOuverture.statut(lieu.ouverture);
+      return { ouvert: false, texte: "Prochain passage : " + passage.texte +
+               (lieu.arret.horaires && lieu.arret.horaires.length ? " (" + lieu.arret.horaires.join(", ").replace(/-/g, " – ") + ")" : "") };
     }
     if (!lieu.ouverture || !window.msapOuverture) return { ouvert: false, texte: "Horaires non communiqués" };
     return window.msapOuverture.statut(lieu.ouverture);
