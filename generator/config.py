@@ -100,6 +100,11 @@ class Config(BaseModel):
     `{chemin}` le chemin de la fiche dans sa collection (« 19/ayen »), `{id}` son identifiant. Relative
     (au portail) ou complète (https://…)."""
 
+    contact_securite: str = ""
+    """Où signaler une faille de sécurité du portail (`/.well-known/security.txt`, RFC 9116) : « mailto:… » ou une
+    adresse https. Vide : le signalement privé des failles du dépôt du contenu (`cms_depot`) sur GitHub, ou un
+    ticket confidentiel sur GitLab."""
+
     carte_tuiles: str = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
                          "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
                          "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&FORMAT=image/png")

@@ -19,7 +19,7 @@ from .writers.admin import AdminError, write_admin
 from .. import tree
 from ..config import Config
 from ..diagnostics import Report, shown
-from .writers import atomic, exports, headers, recherche, vendor
+from .writers import atomic, exports, headers, recherche, securite, vendor
 from .engines import cache, mkdocs_adapter
 from .features import minimap, statistiques
 from . import render, urls
@@ -274,6 +274,7 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
         mark = time.perf_counter()
         data.join()
         exports.write_sitemap(portal, out, sitemap_paths(pages))
+        securite.write(config, out, url, today)
         headers.write(config, out)  # every top-level folder is written now
         timings["données ouvertes, cartes, sitemap (en parallèle)"] = time.perf_counter() - mark
         if index is not None:
@@ -289,9 +290,11 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
     return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages], state)
 
 
-def sitemap_paths(pages: list[Any]) -> list[str]:
-    """What the sitemap lists: the pages that ask for it, and the editorial pages of pages/."""
-    return [p.path for p in pages if p.in_sitemap] + ["a-propos/", "accessibilite/", "mentions-legales/"]
+def sitemap_paths(pages: list[Any]) -> list[tuple[str, Any]]:
+    """What the sitemap lists, with the date each page last changed when known: the pages that ask for it, and
+    the editorial pages of pages/."""
+    return [(p.path, p.lastmod) for p in pages if p.in_sitemap] + [
+        (path, None) for path in ("a-propos/", "accessibilite/", "mentions-legales/")]
 
 
 HEAVY = {"liste_maisons.html", "couverture.html", "maisons_index.html", "region.html", "statistiques.html"}
@@ -359,6 +362,7 @@ def make_renderer(root: Path, config: Config, portal: Portal, shells: dict, maps
     renderer.env.globals.update(
         FORMATS=FORMATS, FREQUENCES=FREQUENCES, RENDEZ_VOUS=RENDEZ_VOUS, STATUTS=STATUTS,
         TYPES_RESSOURCE=TYPES_RESSOURCE, TIME_ZONES=TIME_ZONES,
+        SITE_NAME=mkdocs_adapter.settings(root).get("site_name") or "Portail",
         CARTE={"tuiles": config.carte_tuiles, "attribution": config.carte_attribution,
                "resultats": config.carte_resultats},
         legende=couverture.legend,

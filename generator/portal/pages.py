@@ -37,6 +37,7 @@ class Page:
     description: str = ""
     in_sitemap: bool = True
     searchable: bool = False  # indexed by the search (its template marks the indexed part with data-pagefind-body)
+    lastmod: Any = None  # the date its content last changed (sitemap.xml), when the fiche says it
     #: the fiches the page shows, asked only by msap serve; None: the whole network
     sources: Callable[[], Iterable[Any]] | None = None
     #: the rest of the context, computed by the process that renders the page (see the module's docstring)
@@ -138,6 +139,7 @@ def maison_pages(portal: Portal, cartes: Cartes | None) -> Iterator[Page]:
                     "projets": portal.projets_of.get(d.id, [])},
                    description=f"{d.nom}, {d.adresse.commune} : adresse, horaires, démarches accompagnées.",
                    searchable=True, sources=lambda f=fiche: [f, *portal.projets_of.get(f.data.id, [])],
+                   lastmod=d.verifie_le,
                    compute=lambda f=fiche: maison_context(portal, cartes, f))
     for fiche in portal.retirees:
         yield Page(urls.maison(fiche), urls.MAISONS, "maison_retiree.html", fiche.data.nom, {"fiche": fiche},
@@ -172,7 +174,7 @@ def maison_context(portal: Portal, cartes: Cartes | None, fiche: Any) -> dict[st
             "horaires_navigateur": horaires.browser_data(d, portal.today),
             "exceptions": horaires.upcoming_exceptions(d, portal.today),
             "position": minimap.position(cartes.maps, d) if cartes else None,
-            "jsonld": jsonld.maison(portal, fiche)}
+            "jsonld": jsonld.maison(portal, fiche), "fil": jsonld.fil(portal, fiche)}
 
 
 def couverture_svg(portal: Portal, cartes: Cartes | None) -> Markup:
@@ -258,7 +260,7 @@ def boite_pages(portal: Portal) -> Iterator[Page]:
                    {"fiche": fiche, "fichier": fichier_info(fichiers, fiche.data.fichier) if fiche.data.fichier
                     else None},
                    description=fiche.data.resume, in_sitemap=fiche.data.public == "tous", searchable=True,
-                   sources=lambda f=fiche: [f])
+                   sources=lambda f=fiche: [f], lastmod=fiche.data.date)
     for entree in entrees:
         titre = f"Boîte à outils — {entree.groupe} : {entree.nom}" if entree.groupe != "Type" \
             else f"Boîte à outils — {entree.nom}"
@@ -282,7 +284,8 @@ def projet_pages(portal: Portal) -> Iterator[Page]:
                sources=lambda: [x for p in portal.projets for x in (p, *_linked(portal, p))])
     for fiche in portal.projets:
         yield Page(urls.projet(fiche), urls.PROJETS, "projet.html", fiche.data.titre, {"fiche": fiche},
-                   description=fiche.data.resume, searchable=True, sources=lambda f=fiche: [f, *_linked(portal, f)])
+                   description=fiche.data.resume, searchable=True, sources=lambda f=fiche: [f, *_linked(portal, f)],
+                   lastmod=fiche.data.date_fin or fiche.data.date_debut)
 
 
 def _linked(portal: Portal, projet: Any) -> list[Any]:

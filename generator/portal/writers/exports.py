@@ -200,12 +200,19 @@ def write_all(portal: Portal, out: Path, schemas: Path) -> list[str]:
     return ["maisons.csv", "maisons.json", "maisons.geojson", "arrets.geojson", "projets.geojson", *published]
 
 
-def write_sitemap(portal: Portal, out: Path, paths: list[str]) -> None:
+def write_sitemap(portal: Portal, out: Path, paths: list[tuple[str, Any]]) -> None:
+    """sitemap.xml (each page with its ``lastmod`` when its fiche dates it: checked, published, ended), the Atom
+    feed of the novelties, robots.txt and security.txt."""
+    from . import flux
+
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"<url><loc>{escape(urls.absolute(portal.site_url, p))}</loc></url>" for p in paths]
+    for path, lastmod in paths:
+        date = f"<lastmod>{lastmod.isoformat()}</lastmod>" if lastmod else ""
+        lines.append(f"<url><loc>{escape(urls.absolute(portal.site_url, path))}</loc>{date}</url>")
     lines.append("</urlset>")
     (out / urls.SITEMAP).write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "robots.txt").write_text(
         "User-agent: *\nDisallow: /admin/\n" + f"Sitemap: {urls.absolute(portal.site_url, urls.SITEMAP)}\n",
         encoding="utf-8")
+    (out / urls.FLUX).write_text(flux.atom(portal), encoding="utf-8")
