@@ -1,5 +1,6 @@
 """The HTTP API (FastAPI): routes, who may call them, and errors that say in French what is wrong and what to
-do. The OpenAPI document is published at /api/v1/openapi.json (no documentation page loaded from a CDN)."""
+do. The OpenAPI document is published at /api/v1/openapi.json, its documentation page at /docs (Swagger UI,
+served by the API itself: routes/documentation.py)."""
 
 # No « from __future__ import annotations » here: FastAPI reads the annotations of routes built at run time.
 
@@ -21,12 +22,23 @@ from .context import ApiContext
 from .db import engine_for, migrate
 from .errors import ApiError, french_details
 from .referentiel import Reseau
-from .routes import API, exports, service, statistiques, visites
+from .routes import API, documentation, exports, service, statistiques, visites
 from .schemas import Erreur
 from .settings import Settings
 
 SAISIE = Path(__file__).parent / "saisie"
-ERREURS = {s: {"model": Erreur} for s in (400, 401, 403, 404, 409, 422, 429)}
+#: every error the API may answer, with its French description in the OpenAPI document (the body: Erreur)
+ERREURS = {status: {"model": Erreur, "description": text} for status, text in {
+    400: "Requête mal formée : un paramètre inattendu, un corps illisible.",
+    401: "Jeton manquant, inconnu ou révoqué.",
+    403: "Ce jeton ne donne pas accès à cette Maison ou à ce département.",
+    404: "Maison, département, visite ou adresse inconnus.",
+    409: "Conflit : cette clé d'idempotence a déjà servi pour un autre envoi.",
+    413: "Corps de la requête trop gros.",
+    422: "Valeur refusée : « details » dit quel champ et pourquoi.",
+    429: "Trop de requêtes : réessayez après le délai de l'en-tête Retry-After.",
+    503: "La requête a pris trop de temps : demandez moins, ou réessayez plus tard.",
+}.items()}
 
 
 def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine | None = None) -> FastAPI:
@@ -50,7 +62,7 @@ def create_app(settings: Settings, reseau: Reseau | None = None, engine: Engine 
     app.add_middleware(guard.Guard, max_body=settings.corps_max, timeout=settings.delai_requete)
     install_handlers(app, settings)
     deps = dependencies.make(ctx)
-    for module in (service, visites, statistiques, exports):
+    for module in (service, visites, statistiques, exports, documentation):
         app.include_router(module.router(ctx, deps))
     if SAISIE.is_dir():
         app.mount("/saisie", StaticFiles(directory=SAISIE, html=True), name="saisie")

@@ -5,7 +5,8 @@
 from dataclasses import dataclass
 from typing import Annotated, Any, Callable, Optional
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from . import auth, guard
 from .context import ApiContext
@@ -25,13 +26,22 @@ class Dependencies:
     writer: Callable[..., Any]  # -> auth.Jeton: the caller, within its write limit
 
 
+#: the scheme the OpenAPI document declares (« jeton »); a missing or malformed header is answered by ``caller``
+#: in French, not by FastAPI
+BEARER = HTTPBearer(scheme_name="jeton", auto_error=False, description=(
+    "Jeton d'un agent (sa Maison) ou d'un relecteur, créé par « msap api token create » : en-tête "
+    "« Authorization: Bearer <jeton> »."))
+
+
 def make(ctx: ApiContext) -> Dependencies:
     # async: run in the event loop (a known token is in memory); a sync dependency would cost a hop to a thread
-    async def caller(request: Request, authorization: Annotated[Optional[str], Header()] = None) -> auth.Jeton:
-        if not authorization or not authorization.startswith("Bearer "):
+    async def caller(request: Request,
+                     credentials: Annotated[Optional[HTTPAuthorizationCredentials], Depends(BEARER)]) -> auth.Jeton:
+        if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials.strip():
             raise ApiError(401, "jeton manquant", "envoyez l'en-tête « Authorization: Bearer <jeton> » ; "
                            "un jeton se crée avec « msap api token create »", headers={"WWW-Authenticate": "Bearer"})
-        known = auth.cached(authorization[7:].strip())
+        token = credentials.credentials.strip()
+        known = auth.cached(token)
         if known is not None:  # the common case, in memory: never slowed down by others' failures
             return known
         address = client_address(request)
@@ -39,7 +49,7 @@ def make(ctx: ApiContext) -> Dependencies:
         if wait:  # guesses are slowed down per address, before the base is even asked
             raise guard.too_many(wait, "trop de jetons refusés depuis cette adresse",
                                  f"réessayez dans {wait:.0f} s avec le jeton remis par votre référent")
-        found = auth.lookup(ctx.engine, authorization[7:].strip())
+        found = auth.lookup(ctx.engine, token)
         if found is None:
             ctx.failed_auth.take(address)
             raise ApiError(401, "jeton inconnu ou révoqué", "demandez un nouveau jeton à votre référent",

@@ -97,6 +97,29 @@ class Aujourdhui(BaseModel):
     visites: int
 
 
+class Sante(BaseModel):
+    """L'état du service."""
+    statut: str = Field(description="« ok » quand la base répond.")
+    base: str = Field(description="Le moteur de la base : sqlite ou postgresql.")
+    maisons: int = Field(description="Les Maisons connues du service (celles du contenu).")
+
+
+class Libelle(BaseModel):
+    id: str = Field(description="L'identifiant à envoyer.")
+    nom: str = Field(description="Le libellé à montrer.")
+
+
+class Referentiels(BaseModel):
+    """Les listes de valeurs d'une visite, chacune dans l'ordre où la montrer."""
+    canaux: list[Libelle]
+    operateurs: list[Libelle]
+    themes: list[Libelle]
+    niveaux: list[Libelle]
+    resultats: list[Libelle]
+    tranches_age: list[Libelle]
+    situations: list[Libelle]
+
+
 class Moi(BaseModel):
     role: str
     maison: Optional[str] = None

@@ -1,4 +1,7 @@
-"""Typed settings of the companion API, read from the environment (a service is configured that way).
+"""Typed settings of the companion API (pydantic-settings): from the environment (``MSAP_API_…``, and
+``DATABASE_URL``), a ``.env`` file at the project's root, or a secrets directory (one file per setting, named
+after it: ``MSAP_API_SECRETS``, else ``/run/secrets`` when it exists — Docker and systemd put them there), the
+environment first.
 
 Each option is documented by the docstring under it; docs/frequentation.md lists them.
 """
@@ -7,7 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
 from generator.diagnostics import CommandError
 
 
@@ -15,13 +20,17 @@ class SettingsError(CommandError):
     pass
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+SECRETS_ENV = "MSAP_API_SECRETS"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="forbid", use_attribute_docstrings=True, env_prefix="MSAP_API_",
+                                      populate_by_name=True, env_file_encoding="utf-8")
 
     root: Path = Path(".")
     """Racine du projet : l'API y lit les fiches Maison et les listes de référence du contenu."""
 
-    database_url: str = ""
+    database_url: str = Field("", validation_alias=AliasChoices("DATABASE_URL", "database_url"))
     """`DATABASE_URL` : la base. Vide : la base SQLite intégrée `data/frequentation/frequentation.sqlite`.
     PostgreSQL : `postgresql+psycopg://utilisateur:motdepasse@hote/base`."""
 
@@ -70,15 +79,38 @@ class Settings(BaseModel):
         return f"sqlite:///{(self.root / 'data' / 'frequentation' / 'frequentation.sqlite').resolve()}"
 
     @classmethod
+    def variables(cls) -> dict[str, str]:
+        """Each setting's variable: ``MSAP_API_SEUIL``…, ``DATABASE_URL``."""
+        return {"database_url": "DATABASE_URL", **{name: f"MSAP_API_{name.upper()}" for name in cls.model_fields
+                                                   if name not in ("root", "database_url")}}
+
+    @classmethod
     def from_env(cls, root: Path, environ: dict[str, str] | None = None, **overrides) -> "Settings":
-        env = os.environ if environ is None else environ
-        names = {"database_url": "DATABASE_URL", **{name: f"MSAP_API_{name.upper()}" for name in cls.model_fields
-                                                     if name not in ("root", "database_url")}}
-        values = {key: env[var] for key, var in names.items() if env.get(var)}
+        """The settings of the API of ``root``: from the environment, ``root/.env`` and the secrets directory;
+        ``environ``: these variables only (nothing else read: the tests)."""
+        names = cls.variables()
         try:
-            return cls(root=root, **{**values, **overrides})
+            if environ is not None:
+                values = {key: environ[var] for key, var in names.items() if environ.get(var)}
+                return _Only(root=root, **{**values, **overrides})
+            env_file = root / ".env"
+            secrets = Path(os.environ.get(SECRETS_ENV) or "/run/secrets")
+            return cls(root=root, _env_file=env_file if env_file.is_file() else None,
+                       _secrets_dir=secrets if secrets.is_dir() else None, **overrides)
         except ValidationError as exc:
+            from generator.content.validation import translate
+
             first = exc.errors()[0]
             field = str(first["loc"][0]) if first["loc"] else ""
-            raise SettingsError(f"réglage {names.get(field, field)} invalide : {first['msg']} — Indice : "
-                                "voir docs/frequentation.md, section « Réglages »") from None
+            message, hint = translate(Settings, first)
+            raise SettingsError(f"réglage {names.get(field, field)} invalide : {message}",
+                                f"{hint} ; voir docs/frequentation.md, section « Réglages »") from None
+
+
+class _Only(Settings):
+    """Settings from the values given only (no environment, file or secret read)."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   **_others: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)

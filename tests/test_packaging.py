@@ -99,7 +99,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_the_wheel_holds_every_file_the_code_reads_beside_itself(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for folder in ("generator/cms/admin", "frequentation/saisie", "frequentation/migrations"):
+    for folder in ("generator/cms/admin", "frequentation/saisie", "frequentation/documentation", "frequentation/migrations"):
         files = [p.relative_to(REPO).as_posix() for p in (REPO / folder).rglob("*")
                  if p.is_file() and "__pycache__" not in p.parts]
         assert files and sorted(set(files) - names) == [], folder

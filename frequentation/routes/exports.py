@@ -18,6 +18,7 @@ def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
     r = APIRouter()
 
     @r.get(f"{API}/maisons/{{maison}}/export.csv", tags=["exports"], summary="Export CSV des visites d'une Maison",
+             response_description="Les visites de la Maison sur la période, en CSV (UTF-8).",
              response_class=StreamingResponse)
     def maison_export(maison: MaisonId, who: Annotated[auth.Jeton, Depends(deps.caller)], du: Jour = None, au: Jour = None):
         ctx.maison_of(maison, who)
@@ -25,7 +26,8 @@ def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
         return export.response(store.stream(ctx.engine, [maison], start, end), ctx.reseau, f"visites-{maison}")
 
     @r.get(f"{API}/departements/{{code}}/export.csv", tags=["exports"], response_class=StreamingResponse,
-             summary="Export CSV des visites d'un département")
+             summary="Export CSV des visites d'un département",
+             response_description="Les visites des Maisons du département sur la période, en CSV (UTF-8).")
     def dep_export(code: DepCode, who: Annotated[auth.Jeton, Depends(deps.caller)], du: Jour = None, au: Jour = None):
         if not who.reads_departement(code):
             raise ApiError(403, "ce jeton ne lit pas les visites de ce département",

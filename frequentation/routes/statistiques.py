@@ -18,14 +18,16 @@ from . import API, DepCode, MaisonId, Mois, NbMois
 def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
     r = APIRouter()
 
-    @r.get(f"{API}/maisons/{{maison}}/statistiques", tags=["statistiques"], summary="Agrégats d'une Maison")
+    @r.get(f"{API}/maisons/{{maison}}/statistiques", tags=["statistiques"], summary="Agrégats d'une Maison",
+             response_description="Les visites de la Maison par mois, organisme, thème, niveau et résultat.")
     def maison_stats(request: Request, maison: MaisonId, who: Annotated[auth.Jeton, Depends(deps.caller)],
                      de: Mois = None, mois: NbMois = None):
         ctx.maison_of(maison, who)
         start, end = ctx.period(request.query_params, de, mois)
         return aggregates.scope(ctx.engine, "maison", maison, start, end).as_dict(aggregates.months(start, end))
 
-    @r.get(f"{API}/departements/{{code}}/statistiques", tags=["statistiques"], summary="Agrégats d'un département")
+    @r.get(f"{API}/departements/{{code}}/statistiques", tags=["statistiques"], summary="Agrégats d'un département",
+             response_description="Les visites du département, et de chacune de ses Maisons.")
     def dep_stats(request: Request, code: DepCode, who: Annotated[auth.Jeton, Depends(deps.caller)], de: Mois = None,
                   mois: NbMois = None):
         if not who.reads_departement(code):
@@ -34,7 +36,8 @@ def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
         start, end = ctx.period(request.query_params, de, mois)
         return aggregates.scope(ctx.engine, "departement", code, start, end).as_dict(aggregates.months(start, end))
 
-    @r.get(f"{API}/national/statistiques", tags=["statistiques"], summary="Agrégats nationaux")
+    @r.get(f"{API}/national/statistiques", tags=["statistiques"], summary="Agrégats nationaux",
+             response_description="Les visites de tout le réseau, et de chaque département.")
     def nation_stats(request: Request, who: Annotated[auth.Jeton, Depends(deps.caller)], de: Mois = None,
                      mois: NbMois = None):
         if who.role != "relecteur" or who.departement is not None:
@@ -44,6 +47,7 @@ def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
 
     @r.get(f"{API}/statistiques", tags=["statistiques"], dependencies=[Depends(deps.anonymous)],
              summary="Statistiques publiques (petits effectifs masqués) : ce que publie le portail",
+             response_description="Les statistiques publiques : chaque effectif sous le seuil est masqué (null).",
              description=f"Sans jeton, limitées par adresse de client ({ctx.settings.rafale_anonyme:g} d'un coup, "
                          f"{ctx.settings.debit_anonyme:g} par seconde ensuite : 429 au-delà, avec Retry-After). Une "
                          f"même réponse sert pendant {ctx.settings.cache_secondes:g} s.")

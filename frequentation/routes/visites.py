@@ -22,7 +22,8 @@ def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
     r = APIRouter()
 
     @r.post(f"{API}/maisons/{{maison}}/visites", tags=["visites"], status_code=201,
-              summary="Enregistrer une visite", response_model=ctx.models.Visite)
+              summary="Enregistrer une visite", response_model=ctx.models.Visite,
+              response_description="La visite enregistrée, avec son identifiant.")
     async def record_one(maison: MaisonId, visite: ctx.models.Entree, who: Annotated[auth.Jeton, Depends(deps.writer)],
                          key: IdempotencyKey = None):
         ctx.maison_of(maison, who, write=True)
@@ -36,7 +37,8 @@ def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
         return JSONResponse(body, status_code=status)
 
     @r.post(f"{API}/maisons/{{maison}}/visites/lot", tags=["visites"], status_code=201,
-              summary="Enregistrer un lot de visites (saisie hors ligne synchronisée)", response_model=ctx.models.Enregistrees)
+              summary="Enregistrer un lot de visites (saisie hors ligne synchronisée)", response_model=ctx.models.Enregistrees,
+              response_description="Les visites du lot, enregistrées dans leur ordre.")
     def record_batch(maison: MaisonId, lot: ctx.models.Lot, who: Annotated[auth.Jeton, Depends(deps.writer)],
                      key: IdempotencyKey = None):
         ctx.maison_of(maison, who, write=True)
@@ -54,7 +56,7 @@ def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
         return status, body
 
     @r.get(f"{API}/maisons/{{maison}}/visites", tags=["visites"], summary="Lister ses visites",
-             response_model=ctx.models.Liste)
+             response_model=ctx.models.Liste, response_description="Une page de visites, et où prendre la suivante.")
     def list_visits(maison: MaisonId, who: Annotated[auth.Jeton, Depends(deps.caller)], du: Jour = None, au: Jour = None,
                     apres: Annotated[int, Query(ge=0, le=ID_MAX)] = 0,
                     limite: Annotated[int, Query(ge=1, le=1000)] = 100):
@@ -63,20 +65,21 @@ def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
         return {"visites": [ctx.visit_out(r) for r in rows], "suivant": following}
 
     @r.get(f"{API}/maisons/{{maison}}/visites/{{visite_id:int}}", tags=["visites"], summary="Lire une visite",
-             response_model=ctx.models.Visite)
+             response_model=ctx.models.Visite, response_description="La visite.")
     def read_visit(maison: MaisonId, visite_id: VisitId, who: Annotated[auth.Jeton, Depends(deps.caller)]):
         ctx.maison_of(maison, who)
         return ctx.visit_out(_found(store.get(ctx.engine, maison, visite_id), visite_id))
 
     @r.put(f"{API}/maisons/{{maison}}/visites/{{visite_id:int}}", tags=["visites"], summary="Corriger une visite",
-             response_model=ctx.models.Visite)
+             response_model=ctx.models.Visite, response_description="La visite corrigée.")
     def correct_visit(maison: MaisonId, visite_id: VisitId, visite: ctx.models.Entree,
                       who: Annotated[auth.Jeton, Depends(deps.writer)]):
         ctx.maison_of(maison, who, write=True)
         return ctx.visit_out(_found(store.correct(ctx.engine, ctx.reseau, maison, visite_id, visite.model_dump()), visite_id))
 
     @r.delete(f"{API}/maisons/{{maison}}/visites/{{visite_id:int}}", tags=["visites"], status_code=204,
-                summary="Supprimer une visite saisie par erreur")
+                summary="Supprimer une visite saisie par erreur",
+                response_description="La visite est supprimée.")
     def delete_visit(maison: MaisonId, visite_id: VisitId, who: Annotated[auth.Jeton, Depends(deps.writer)]):
         ctx.maison_of(maison, who, write=True)
         _found(store.remove(ctx.engine, ctx.reseau, maison, visite_id) or None, visite_id)
@@ -89,7 +92,7 @@ def router(ctx: ApiContext, deps: Dependencies) -> APIRouter:
         return value
 
     @r.get(f"{API}/maisons/{{maison}}/aujourdhui", tags=["visites"], summary="Visites du jour",
-             response_model=Aujourdhui)
+             response_model=Aujourdhui, response_description="Le nombre de visites de la Maison ce jour-là.")
     def today(maison: MaisonId, who: Annotated[auth.Jeton, Depends(deps.caller)], date: Jour = None):
         ctx.maison_of(maison, who)
         day = dt.date.fromisoformat(date) if date else dt.date.today()

@@ -6,6 +6,7 @@ valid HTML, and the form opening offline through its service worker."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -448,3 +449,16 @@ def test_the_form_opens_offline_through_its_service_worker(form, api, token):
     assert [row["canal"] for row in api.visits()] == ["visio", "visio"]
     assert api.keys() == 2
     assert network_noise(page.msap_errors) == []
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1366, 900)])
+def test_the_api_documentation_page_works_offline_under_its_policy(page, api, width, height):
+    """/docs: Swagger UI served by the API (no CDN), under the API's own Content-Security-Policy."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{api.url}/docs")
+    page.locator(".opblock").first.wait_for()
+    summaries = page.locator(".opblock-summary-description").all_inner_texts()
+    assert "Enregistrer une visite" in summaries and "Statistiques publiques" in " ".join(summaries)
+    page.locator("button.authorize").first.wait_for()  # the bearer scheme of the document
+    page.screenshot(path=str(Path(tempfile.gettempdir()) / f"msap-api-docs-{width}.png"))
+    assert page.msap_errors == []
