@@ -5,6 +5,8 @@ is generated from them.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 import re
@@ -73,6 +75,24 @@ class RubriqueForum(BaseModel):
         return self
 
 
+class AuditRgaa(BaseModel):
+    """Un audit de conformité au RGAA du portail (le référentiel général d'amélioration de l'accessibilité)."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    date: dt.date
+    """Date de l'audit (AAAA-MM-JJ)."""
+
+    taux: float = Field(ge=0, le=100)
+    """Taux de conformité mesuré, en pour cent des critères applicables respectés."""
+
+    organisme: str = Field(min_length=2)
+    """Qui a réalisé l'audit."""
+
+    rapport_url: str = ""
+    """Adresse du rapport d'audit, s'il est publié."""
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
@@ -99,6 +119,30 @@ class Config(BaseModel):
     """Adresse du lien « Modifier cette fiche » vers l'éditeur en ligne. `{collection}` devient « maisons »,
     `{chemin}` le chemin de la fiche dans sa collection (« 19/ayen »), `{id}` son identifiant. Relative
     (au portail) ou complète (https://…)."""
+
+    editeur: str = "la cellule d'animation nationale du réseau des Maisons de services au public"
+    """Qui édite le portail : les mentions légales le nomment."""
+
+    editeur_adresse: str = ""
+    """Adresse postale de l'éditeur (mentions légales)."""
+
+    directeur_publication: str = ""
+    """Directeur ou directrice de la publication (mentions légales). Vide : les mentions le disent à compléter."""
+
+    contact_courriel: str = ""
+    """Adresse électronique de l'équipe du portail : mentions légales et déclaration d'accessibilité (retour
+    d'information). Vide : elles renvoient aux tickets du dépôt du contenu."""
+
+    hebergeur: str = ""
+    """Nom, adresse et téléphone de l'hébergeur du portail (mentions légales, obligatoires). Vide : les mentions
+    le disent à compléter."""
+
+    audit_rgaa: AuditRgaa | None = None
+    """Le dernier audit RGAA du portail (date, taux, organisme, rapport). Sans audit, la déclaration
+    d'accessibilité dit le portail « non conforme », comme le veut le RGAA 4.1.2."""
+
+    schema_pluriannuel_url: str = ""
+    """Adresse du schéma pluriannuel de mise en accessibilité et de son plan d'action de l'année (RGAA)."""
 
     contact_securite: str = ""
     """Où signaler une faille de sécurité du portail (`/.well-known/security.txt`, RFC 9116) : « mailto:… » ou une

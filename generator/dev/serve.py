@@ -26,6 +26,7 @@ from ..diagnostics import Report, shown
 from ..schema import KINDS
 from ..portal.writers import atomic, exports, headers
 from ..portal import urls
+from ..portal.features import declarations
 from ..portal.build import BuildError, build, cartes, forum_rubriques, make_renderer, site_url_of, sitemap_paths
 from ..portal.features.minimap import MiniMaps
 from ..portal.model import Portal
@@ -88,8 +89,10 @@ class Live:
 
     def _renderer(self) -> None:
         import datetime as dt
-        self.portal = Portal(self.site, self.geo, self.site_url, pro=self.pro, today=dt.date.today(),
-                             proches=self.config.carte_resultats, forum=forum_rubriques(self.config))
+        today = dt.date.today()
+        self.portal = Portal(self.site, self.geo, self.site_url, pro=self.pro, today=today,
+                             proches=self.config.carte_resultats, forum=forum_rubriques(self.config),
+                             declarations=declarations.context(self.config, today))
         self.renderer = make_renderer(self.root, self.config, self.portal, self.shells, self.maps, self.stats)
 
     def fiche_changed(self, path: Path) -> bool:

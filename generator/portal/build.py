@@ -19,6 +19,7 @@ from .writers.admin import AdminError, write_admin
 from .. import tree
 from ..config import Config
 from ..diagnostics import Report, shown
+from .features import declarations
 from .writers import atomic, exports, headers, recherche, securite, vendor
 from .engines import cache, mkdocs_adapter
 from .features import minimap, statistiques
@@ -249,7 +250,7 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
     except vendor.VendorError as exc:
         raise BuildError(str(exc)) from None
     portal = Portal(site, geo, url, pro=pro, today=today, proches=config.carte_resultats,
-                    forum=forum_rubriques(config))
+                    forum=forum_rubriques(config), declarations=declarations.context(config, today))
     maps = minimap.MiniMaps(root / config.geo_dir / "departements.geojson")
     # The open data and maps are written by another process while the pages are listed and rendered.
     data = Background(write_data, root, config, site, geo, portal, maps, out, url,
@@ -293,8 +294,7 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
 def sitemap_paths(pages: list[Any]) -> list[tuple[str, Any]]:
     """What the sitemap lists, with the date each page last changed when known: the pages that ask for it, and
     the editorial pages of pages/."""
-    return [(p.path, p.lastmod) for p in pages if p.in_sitemap] + [
-        (path, None) for path in ("a-propos/", "accessibilite/", "mentions-legales/")]
+    return [(p.path, p.lastmod) for p in pages if p.in_sitemap] + [(urls.A_PROPOS, None)]
 
 
 HEAVY = {"liste_maisons.html", "couverture.html", "maisons_index.html", "region.html", "statistiques.html"}

@@ -27,6 +27,7 @@ class Portal:
     today: dt.date = field(default_factory=dt.date.today)
     proches: int = 10  # places listed by « près de chez moi » (config: carte_resultats)
     forum: list[dict[str, str]] = field(default_factory=list)  # rubrics: titre, description, url (config)
+    declarations: dict[str, Any] = field(default_factory=dict)  # what the statements say (features/declarations)
 
     # --- reference lists -------------------------------------------------------------------------
     def ref(self, name: str) -> dict[str, Any]:

@@ -90,6 +90,11 @@ def all_pages(portal: Portal, cartes: Cartes | None = None) -> Iterator[Page]:
         yield Page(urls.FORUM, urls.BOITE, "forum.html", "Forum du réseau", {"rubriques": portal.forum},
                    description="Les rubriques du forum où échangent les agents et responsables des Maisons.",
                    sources=_none)
+    yield Page(urls.ACCESSIBILITE, urls.HOME, "accessibilite.html", "Déclaration d'accessibilité",
+               portal.declarations, description="Déclaration d'accessibilité du portail des Maisons de services au "
+                                                "public (RGAA 4.1.2).", sources=_none)
+    yield Page(urls.MENTIONS, urls.HOME, "mentions.html", "Mentions légales", portal.declarations,
+               description="Mentions légales du portail des Maisons de services au public.", sources=_none)
     yield Page(urls.RECHERCHE, urls.RECHERCHE, "recherche.html", "Recherche", in_sitemap=False,
                description="Rechercher une Maison, une ressource ou un projet.")
     if portal.pro:

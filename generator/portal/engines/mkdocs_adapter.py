@@ -45,7 +45,10 @@ def build_theme(root: Path, out: Path, site_url: str | None = None) -> None:
         return
     conf = settings(root)
     custom = (conf.get("theme") or {}).get("custom_dir") if isinstance(conf.get("theme"), dict) else None
-    inputs: list[Path | str] = [yml, root / conf.get("docs_dir", "docs"), Path(__file__), site_url or "",
+    from ..features import declarations  # the footer says the conformity it computes
+
+    inputs: list[Path | str] = [yml, root / conf.get("docs_dir", "docs"), Path(__file__),
+                                Path(declarations.__file__), site_url or "",
                                 sys.version, *(f"{name} {_version(name)}" for name in ENGINE)]
     if custom:
         inputs.append(root / custom)
@@ -87,6 +90,10 @@ def _run_mkdocs(root: Path, out: Path, site_url: str | None) -> None:
     try:
         cfg = load_config(str(root / "mkdocs.yml"), **overrides)
         cfg.plugins["msap/modeles-compiles"] = CompiledTemplates()
+        # the footer's « Accessibilité : … conforme », as the statement says it (features/declarations.py)
+        from ...config import load_config as load_msap_config
+        from ..features.declarations import conformite
+        cfg["extra"]["msap_conformite"] = conformite(load_msap_config(root))
         build(cfg)
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort is a SystemExit-like exception
         if broken.links:  # strict mode stopped on them: said with their file and line below
