@@ -1,6 +1,7 @@
 """The CI files for contributions: every `msap …` line they run is accepted by the real command line."""
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -208,3 +209,34 @@ def test_gitlab_stale_keeps_one_issue(gitlab, tmp_path, report, opened, expected
     api.run(gitlab["fiches-a-verifier"]["script"][-1], tmp_path)
     assert api.calls[0][:2] == ("GET", f"{ISSUES}?state=opened&labels=fraicheur&order_by=created_at&sort=desc&per_page=1")
     assert api.calls[1:] == expected
+
+
+def test_every_action_is_pinned_by_commit_with_its_version():
+    """A tag can be moved to other code; a commit cannot. Dependabot updates the commit and its comment."""
+    uses = [(path.name, line.strip()) for path in sorted((REPO / ".github/workflows").glob("*.yml"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip().startswith("- uses:")
+            or line.strip().startswith("uses:")]
+    assert len(uses) >= 8
+    loose = [u for u in uses if not re.fullmatch(r"(- )?uses: [\w.-]+/[\w.-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+", u[1])]
+    assert loose == []
+
+
+def test_dependencies_are_kept_current():
+    config = yaml.safe_load((REPO / ".github/dependabot.yml").read_text(encoding="utf-8"))
+    assert {u["package-ecosystem"] for u in config["updates"]} == {"pip", "npm", "github-actions"}
+    assert all(u["directory"] == "/" and u["schedule"]["interval"] == "weekly" for u in config["updates"])
+    renovate = json.loads((REPO / "renovate.json").read_text(encoding="utf-8"))
+    assert "helpers:pinGitHubActionDigests" in renovate["extends"]
+
+
+def test_the_suite_runs_on_every_change_to_the_code():
+    workflow = yaml.safe_load((REPO / ".github/workflows/tests.yml").read_text(encoding="utf-8"))
+    on = workflow.get("on", workflow.get(True))
+    for event in ("push", "pull_request"):
+        assert {"generator/**", "frequentation/**", "tests/**", "theme/**", "pyproject.toml"} <= set(on[event]["paths"])
+    job = workflow["jobs"]["suite"]
+    assert job["container"].startswith("debian:") and job["timeout-minutes"] <= 90
+    assert "bash .ci/run" in job["steps"][-1]["run"]
+    ci = (REPO / ".ci/run").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"^make test\b", readme, re.M) and re.search(r"^make test$", ci, re.M)  # the README's command
