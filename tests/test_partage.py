@@ -121,3 +121,15 @@ def test_the_fiche_s_breadcrumb_and_network_in_json_ld(sample_site: Path):
     assert [c["name"] for c in crumbs] == h.ariane  # the breadcrumb the page shows
     assert [c["position"] for c in crumbs] == list(range(1, len(crumbs) + 1))
     assert crumbs[-1]["item"] == "https://portail.test/maisons/23/gueret/"
+
+
+def test_the_licences_documented_are_the_packages_own():
+    from conftest import REPO
+
+    doc = (REPO / "docs/donnees-ouvertes.md").read_text(encoding="utf-8")
+    spdx = {"BSD-2-Clause": "BSD 2-Clause", "MIT": "MIT", "Apache-2.0": "Apache 2.0"}
+    for package, name in (("leaflet", "Leaflet"), ("leaflet.markercluster", "Leaflet.markercluster"),
+                          ("decap-cms", "Decap CMS"), ("swagger-ui-dist", "swagger-ui-dist")):
+        licence = json.loads((REPO / "node_modules" / package / "package.json").read_text(encoding="utf-8"))["license"]
+        row = next(line for line in doc.splitlines() if line.startswith("|") and f"| {name}" in line)
+        assert row.rstrip(" |").endswith(spdx[licence]), (package, licence, row)
