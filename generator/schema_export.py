@@ -29,9 +29,11 @@ def json_schemas() -> dict[str, str]:
     models.update({f"referentiel-{name}": model for name, model in LISTS.items()})
     models["referentiel-publics"] = Publics
     models["referentiel-relecteurs"] = Relecteurs
+    from .schema.export import ExportMaisons
+    models["maisons-json"] = ExportMaisons
     out = {}
     for name, model in models.items():
-        schema = model.model_json_schema()
+        schema = model.model_json_schema(by_alias=True)
         schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"{name}.schema.json", **schema}
         out[f"schemas/{name}.schema.json"] = json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     return out

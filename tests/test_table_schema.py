@@ -87,3 +87,36 @@ def test_the_real_network_csv_is_valid(tmp_path: Path):
     assert errors(site / "donnees") == []
     count = sum(1 for _ in (REPO / "content/maisons").glob("*/*.md"))
     assert len((site / "donnees/maisons.csv").read_text(encoding="utf-8").splitlines()) == count + 1
+
+
+def json_errors(folder: Path) -> list[str]:
+    """maisons.json against the schema published beside it (JSON Schema 2020-12)."""
+    from jsonschema import Draft202012Validator
+
+    data = json.loads((folder / "maisons.json").read_text(encoding="utf-8"))
+    schema = json.loads((folder / data["schema"]).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in Draft202012Validator(schema).iter_errors(data)]
+
+
+def test_the_json_export_is_valid_against_its_schema(sample: Path):
+    assert json_errors(sample) == []
+    data = json.loads((sample / "maisons.json").read_text(encoding="utf-8"))
+    assert data["schema"] == "maisons-json.schema.json" and (REPO / "schemas" / data["schema"]).is_file()
+
+
+def test_a_broken_json_export_is_refused(sample: Path, tmp_path: Path):
+    data = json.loads((sample / "maisons.json").read_text(encoding="utf-8"))
+    data["maisons"][0]["departement"] = "99X"
+    data["maisons"][0]["inconnu"] = 1
+    (tmp_path / "maisons.json").write_text(json.dumps(data), encoding="utf-8")
+    (tmp_path / data["schema"]).write_bytes((sample / data["schema"]).read_bytes())
+    found = json_errors(tmp_path)
+    assert any(e.startswith("maisons/0/departement") for e in found) and any("inconnu" in e for e in found)
+
+
+@pytest.mark.lent
+@pytest.mark.reseau
+def test_the_real_network_json_is_valid(tmp_path: Path):
+    site = build(REPO, load_config(REPO), tmp_path / "site", today=FROZEN_TODAY, search=False).site_dir
+    assert json_errors(site / "donnees") == []
