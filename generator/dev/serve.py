@@ -34,7 +34,6 @@ from ..portal.pages import all_pages
 from ..portal.writers.recherche import SearchError, index_pages
 
 
-
 class Live:
     """The served site and what is needed to rebuild part of it."""
 
