@@ -69,14 +69,12 @@ def text(value: str) -> str:
 def _fold(line: str) -> Iterator[str]:
     """Lines of at most 75 octets, the next ones starting with a space (never inside a character)."""
     data = line.encode("utf-8")
-    limit = 75
-    while len(data) > limit:
-        cut = limit
+    while len(data) > 75:
+        cut = 75
         while cut and (data[cut] & 0xC0) == 0x80:  # a UTF-8 continuation byte: cut before its character
             cut -= 1
         yield data[:cut].decode("utf-8")
         data = b" " + data[cut:]
-        limit = 75
     yield data.decode("utf-8")
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from ...config import Config
-from ..writers.headers import origin
+from ..writers.headers import FORGES, origin
 
 RGAA = "RGAA 4.1.2"
 
@@ -28,9 +28,8 @@ def external(config: Config) -> list[dict[str, str]]:
     if tiles:
         out.append({"origine": tiles, "quoi": f"Les fonds de carte ({config.carte_attribution.rstrip('.')})",
                     "ou": "les cartes de « Près de chez moi » et des fiches, quand on les affiche"})
-    forges = {"github": "https://api.github.com", "gitlab": "https://gitlab.com"}
-    if config.cms_backend in forges:
-        out.append({"origine": forges[config.cms_backend], "quoi": "La forge où sont enregistrées les fiches",
+    if config.cms_backend in FORGES:
+        out.append({"origine": FORGES[config.cms_backend], "quoi": "La forge où sont enregistrées les fiches",
                     "ou": "l'éditeur en ligne des agents (/admin/), une fois connecté"})
     return out
 

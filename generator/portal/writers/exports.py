@@ -21,7 +21,7 @@ from ...schema.fields import JOURS
 from ...content.validation import field_info
 from .. import urls
 from ..features import osm_horaires
-from . import calendriers
+from . import calendriers, flux
 from ..model import Portal
 
 
@@ -193,6 +193,7 @@ def write_all(portal: Portal, out: Path, schemas: Path) -> list[str]:
     write_arrets(portal, folder / "arrets.geojson")
     write_projets(portal, folder / "projets.geojson")
     calendriers.write_all(portal, out)
+    (out / urls.FLUX).write_text(flux.atom(portal), encoding="utf-8")  # the novelties: open data too
     published = ["maison.schema.json", "maisons-json.schema.json", "maisons.tableschema.json"]  # by msap schema
     for name in published:
         if (schemas / name).exists():
@@ -201,10 +202,8 @@ def write_all(portal: Portal, out: Path, schemas: Path) -> list[str]:
 
 
 def write_sitemap(portal: Portal, out: Path, paths: list[tuple[str, Any]]) -> None:
-    """sitemap.xml (each page with its ``lastmod`` when its fiche dates it: checked, published, ended), the Atom
-    feed of the novelties, robots.txt and security.txt."""
-    from . import flux
-
+    """sitemap.xml (each page with its ``lastmod`` when its fiche dates it: checked, published, ended) and
+    robots.txt."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path, lastmod in paths:
@@ -215,4 +214,3 @@ def write_sitemap(portal: Portal, out: Path, paths: list[tuple[str, Any]]) -> No
     (out / "robots.txt").write_text(
         "User-agent: *\nDisallow: /admin/\n" + f"Sitemap: {urls.absolute(portal.site_url, urls.SITEMAP)}\n",
         encoding="utf-8")
-    (out / urls.FLUX).write_text(flux.atom(portal), encoding="utf-8")

@@ -69,14 +69,17 @@ def portal_policy(config: Config, framing: str | None = None) -> str:
     return "; ".join(directives)
 
 
+#: the origin the agents' editor talks to, per forge (config: cms_backend)
+FORGES = {"github": "https://api.github.com", "gitlab": "https://gitlab.com"}
+
+
 def admin_policy(config: Config) -> str:
     """Decap CMS: it compiles its configuration's schema at run time (ajv: « unsafe-eval », measured: « Error
     loading the CMS configuration » without it), injects its styles, talks to the forge (and to decap-server,
     locally). The agents' editor only: the public pages keep the strict policy."""
-    forges = {"github": "https://api.github.com", "gitlab": "https://gitlab.com"}
     talks = ["'self'", "http://localhost:8081", "http://127.0.0.1:8081"]  # decap-server's default address
     local = os.environ.get(LOCAL_URL_ENV, "")  # msap cms: decap-server on the port it was given
-    for extra in (origin(local), forges.get(config.cms_backend, ""), origin(config.cms_auth_url or "")):
+    for extra in (origin(local), FORGES.get(config.cms_backend, ""), origin(config.cms_auth_url or "")):
         if extra:
             talks.append(extra)
     tiles = origin(config.carte_tuiles)

@@ -25,16 +25,15 @@ def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> tuple[dict[str, Any]
     if "anyOf" in node:
         options = [o for o in node["anyOf"] if o.get("type") != "null"]
         nullable = len(options) < len(node["anyOf"])
-        node = {**node, **options[0]} if len(options) == 1 else node
-        node.pop("anyOf", None) if len(options) == 1 else None
+        if len(options) == 1:
+            node = {**{k: v for k, v in node.items() if k != "anyOf"}, **options[0]}
     if "$ref" in node:
         node = {**defs[node["$ref"].rsplit("/", 1)[-1]], **{k: v for k, v in node.items() if k != "$ref"}}
     return node, nullable
 
 
-def _field_schema(loc: tuple[str, ...]) -> tuple[dict[str, Any], bool]:
-    """The JSON Schema of the field at ``loc`` in a Maison, and whether the CSV requires it."""
-    schema = Maison.model_json_schema()
+def _field_schema(schema: dict[str, Any], loc: tuple[str, ...]) -> tuple[dict[str, Any], bool]:
+    """The JSON Schema of the field at ``loc`` in a Maison's (``schema``), and whether the CSV requires it."""
     defs, node, required = schema.get("$defs", {}), schema, True
     for name in loc:
         required = required and name in node.get("required", [])
@@ -47,15 +46,15 @@ def _unanchored(pattern: str) -> str:
     return pattern.removeprefix("^").removesuffix("$")
 
 
-def field(column: Any) -> dict[str, Any]:
-    """One column of the Table Schema."""
+def field(column: Any, schema: dict[str, Any]) -> dict[str, Any]:
+    """One column of the Table Schema (``schema``: a Maison's JSON Schema)."""
     out: dict[str, Any] = {"name": column.name, "description": column.doc()}
     if column.name == "opening_hours" or column.loc in (("operateurs",), ("equipements",), ("activites",)):
         out["type"] = "string"
         if column.name != "opening_hours":
             out["description"] += " Identifiants séparés par « ; »."
         return out
-    node, required = _field_schema(column.loc)
+    node, required = _field_schema(schema, column.loc)
     constraints: dict[str, Any] = {}
     if column.loc[0] == "horaires":  # the day's slots, joined by « ; »
         slot = _unanchored(CRENEAU_RE.pattern)
@@ -91,7 +90,8 @@ def field(column: Any) -> dict[str, Any]:
 
 def table_schema() -> dict[str, Any]:
     """The whole Table Schema, with the metadata schema.data.gouv.fr asks for."""
-    fields = [field(c) for c in columns()]
+    maison = Maison.model_json_schema()
+    fields = [field(c, maison) for c in columns()]
     fields.append({"name": "url", "type": "string", "format": "uri", "description": "Page de la Maison sur le portail.",
                    "constraints": {"required": True}})
     return {
