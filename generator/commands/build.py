@@ -10,7 +10,8 @@ def cmd_build(root: Path, config, args) -> int:
     from ..portal.build import BuildError, build
 
     try:
-        result = build(root, config, args.site_dir, pro=args.pro, site_url=args.site_url, search=not args.no_search)
+        result = build(root, config, args.site_dir, pro=args.pro, site_url=args.site_url, search=not args.no_search,
+                       complet=args.complet)
     except BuildError as exc:
         if exc.report is not None:
             print(exc.report.render("text"))
@@ -20,4 +21,8 @@ def cmd_build(root: Path, config, args) -> int:
     print(f"Portail construit dans {result.site_dir} : {plural(result.pages, 'page')} "
           f"({result.html_bytes / 1e6:.0f} Mo de HTML), {plural(result.warnings, 'avertissement')} "
           f"en {result.seconds:.1f} s ({steps})".replace(".", ",", 0))
+    if result.kept:
+        print(f"{plural(result.rendered, 'page rendue', 'pages rendues')}, "
+              f"{plural(result.kept, 'page reprise', 'pages reprises')} de la construction précédente (rien de ce "
+              "qu'elles montrent n'a changé ; --complet pour tout rendre)")
     return 0

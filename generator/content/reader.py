@@ -5,6 +5,7 @@ checker can report every file in one run.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ class Document:
     # worked them out too (generator/content/site.py): else they are computed when first asked for.
     body_html: str | None = field(default=None, repr=False)
     body_problems: list[tuple[int, str, str]] | None = field(default=None, repr=False)
+    #: a hash of the file's bytes: what the build's page manifest (generator/portal/engines/manifest.py) keys on
+    digest: str = field(default="", repr=False)
 
     @property
     def key_lines(self) -> dict[tuple, int]:
@@ -119,6 +122,7 @@ def read(path: Path, root: Path) -> Document | Problem:
                        "ce fichier n'est pas un texte Markdown : déplacez-le ou remplacez-le")
     doc = parse(text, rel)
     if isinstance(doc, Document):
+        doc.digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
         bad = control_at(doc.body)
         if bad is not None:
             offset, char = bad

@@ -286,8 +286,48 @@ def reference_ms() -> float:
     return best * 1000
 
 
-def cmd_bench(root: Path, total: int, compare: bool, with_lighthouse: bool = False, times: int = 3) -> int:
+def anchor_bench(root: Path, total: int, rounds: int, times: int) -> int:
+    """``msap bench --hugo``: the figures of issue 19 — the ratio to Hugo + Pagefind over the same fiches, the
+    build after a one-fiche change, ``msap check``, and the ``total``-fiche network's time and memory."""
+    from . import anchor
+
+    med = statistics.median
+    print(f"vitesse de la machine : calcul de référence en {reference_ms():.0f} ms", flush=True)
+    work = Path(tempfile.mkdtemp(prefix=".bench-", dir=root))
+    env = {**os.environ, CACHE_ENV: str(work / "cache")}
+    try:
+        project = _tree(root, work / "reel")
+        anchor.run_portal(project, work / "chauffe", env)  # the cache filled once, as after a machine's first build
+        shutil.rmtree(work / "chauffe")
+        lines, hugo = anchor.compare(project, work, env, rounds)
+        for line in lines:
+            print(line, flush=True)
+        runs = anchor.one_fiche(project, work, env, rounds)
+        wall = med(r.wall for r in runs)
+        print(f"msap build après une fiche modifiée (réseau réel) : médiane {wall:.2f} s sur {rounds} "
+              f"(de {min(r.wall for r in runs):.2f} à {max(r.wall for r in runs):.2f} s), "
+              f"{med(r.rendered or 0 for r in runs):.0f} pages rendues sur {runs[0].pages} ; "
+              f"objectif : moins d'un dixième de Hugo + Pagefind, {hugo / 10:.2f} s", flush=True)
+        checks = anchor.check_runs(project, env, rounds)
+        print(f"msap check (réseau réel, démarrage compris) : médiane {med(r.wall for r in checks):.2f} s "
+              f"(de {min(r.wall for r in checks):.2f} à {max(r.wall for r in checks):.2f} s) ; objectif : 0,5 s",
+              flush=True)
+        synth = synthetic(root, work / "synth", total)
+        built = [measure_build(synth, work / f"site-synth-{n}", work / "cache") for n in range(times)]
+        print(f"{total} fiches synthétiques : {built[0]['pages']} pages, construction médiane "
+              f"{med(r['wall'] for r in built):.1f} s (la plus rapide {min(r['wall'] for r in built):.1f} s, sur "
+              f"{times}), mémoire max {max(r['peak_kb'] for r in built) / 1024:.0f} Mo ; objectifs : 6 s, 1 Go",
+              flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def cmd_bench(root: Path, total: int, compare: bool, with_lighthouse: bool = False, times: int = 3,
+              hugo: bool = False, rounds: int = 5) -> int:
     load_config(root)
+    if hugo:
+        return anchor_bench(root, total, rounds, times)
     print(f"vitesse de la machine : calcul de référence en {reference_ms():.0f} ms (plus c'est bas, plus elle est "
           "rapide)", flush=True)
     # Inside the project, on the disk a real build writes to (a tmpfs or an overlay /tmp would flatter or

@@ -21,7 +21,7 @@ from ..config import Config
 from ..diagnostics import Report, shown
 from .features import declarations
 from .writers import atomic, exports, headers, recherche, securite, vendor
-from .engines import cache, mkdocs_adapter
+from .engines import cache, manifest, mkdocs_adapter
 from .features import minimap, statistiques
 from . import render, urls
 from .. import parallele
@@ -52,6 +52,8 @@ class BuildOptions:
     search: bool = True
     jobs: int | None = None  # render processes (default: the CPUs, at most 4)
     keep_copies: dict[str, tuple[str, str]] | None = None  # receives every search copy (msap serve)
+    #: the folder the previous build published, whose unchanged pages are taken again (None: render them all)
+    published: Path | None = None
 
 
 @dataclass
@@ -73,6 +75,9 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
     state: BuildState | None = None
+    kept: int = 0  # pages taken again from the previous build (engines/manifest.py)
+    rendered: int = 0  # pages rendered
+    manifest: Any = None  # what the next build takes again (Kept)
 
     @property
     def seconds(self) -> float:
@@ -154,16 +159,18 @@ def _preload(geo) -> None:
 def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = False,
           site_url: str | None = None, search: bool = True, today: dt.date | None = None,
           jobs: int | None = None, keep_search_copies: dict[str, tuple[str, str]] | None = None,
-          stats: statistiques.Statistiques | None = None) -> BuildResult:
+          stats: statistiques.Statistiques | None = None, complet: bool = False) -> BuildResult:
     """Build the portal into ``site_dir``; ``keep_search_copies`` receives the pages' search copies (path →
-    (title, copy)); ``stats``: visit statistics already loaded (msap serve asks the API once), else asked here."""
+    (title, copy)); ``stats``: visit statistics already loaded (msap serve asks the API once), else asked here.
+    The pages whose inputs did not change since the build that published ``site_dir`` are taken from it
+    (:mod:`.engines.manifest`); ``complet``: every page rendered again."""
     # The objects a build makes (fiches, communes, pages) live until its end: the garbage collector's passes
     # over them found nothing to free and cost a fifth of the main process's reading time. Off for the build
     # (its processes inherit it), back as it was afterwards.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build(root, config, site_dir, pro, site_url, search, today, jobs, keep_search_copies, stats)
+        return _build(root, config, site_dir, pro, site_url, search, today, jobs, keep_search_copies, stats, complet)
     finally:
         if collecting:
             gc.enable()
@@ -171,7 +178,7 @@ def build(root: Path, config: Config, site_dir: Path | None = None, pro: bool = 
 
 def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_url: str | None, search: bool,
            today: dt.date | None, jobs: int | None, keep_search_copies: dict[str, tuple[str, str]] | None,
-           stats: statistiques.Statistiques | None) -> BuildResult:
+           stats: statistiques.Statistiques | None, complet: bool = False) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     jobs = parallele.jobs(jobs)  # a wrong MSAP_JOBS stops here, before anything is written
@@ -225,12 +232,17 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
             raise BuildError(str(exc)) from None
         shells = mkdocs_adapter.shells(tmp)
         timings["habillage (mkdocs, en parallèle)"] = time.perf_counter() - mark
-        options = BuildOptions(root, config, url, pro, today, search, jobs, keep_search_copies)
+        if complet:
+            manifest.forget(site_dir)
+        options = BuildOptions(root, config, url, pro, today, search, jobs, keep_search_copies,
+                               published=None if complet else site_dir)
         result = render_site(options, BuildState(site, geo, shells, stats), tmp, timings, env)
         result.warnings = len(report.warnings) + bool(stats.avertissement)
         workspace.release()
         swap(tmp, site_dir)
         result.site_dir = site_dir
+        kept = result.manifest
+        manifest.save(site_dir, site_dir, kept.keys, kept.copies, kept.search if search else "")
         return result
     except BaseException:
         workspace.discard()
@@ -260,35 +272,74 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
     try:
         renderer = make_renderer(root, config, portal, shells, maps, stats, env)
         pages = list(all_pages(portal, cartes(maps)))
-
-        def start_index() -> None:  # once the render workers are forked: Pagefind's reader is a thread
-            nonlocal index
-            index = recherche.SearchIndex()
         # The search copies first (Pagefind indexes them and writes its bundle in its own process while the
         # pages are rendered), then the pages, the long listings first: the last tasks are short ones and both
         # render processes end together.
         ordered = sorted(pages, key=lambda p: p.template not in HEAVY)
-        html_bytes = write_all(renderer, ordered, out, copies_to(lambda: index, keep_copies) if search else None,
-                               jobs, (lambda: index.write(out / "pagefind")) if search else None,
-                               forked=start_index if search else None)
+        kept = _kept(options, state, ordered, out)
+        todo = [p for p in ordered if p.path not in kept.entries]
+        known = {path: e.copy for path, e in kept.entries.items()}
+        searched = search and not kept.search_linked
+
+        def start_index() -> None:  # once the render workers are forked: Pagefind's reader is a thread
+            nonlocal index
+            index = recherche.SearchIndex()
+        copies = kept.copies = keep_copies if keep_copies is not None else {}
+        html_bytes = write_all(renderer, todo, out, copies_to(lambda: index, copies, searched) if search else None,
+                               jobs, (lambda: index.write(out / "pagefind")) if searched else None,
+                               forked=start_index if searched else None, indexed=kept.indexed, known=known)
+        html_bytes += sum(e.size for e in kept.entries.values())
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
         data.join()
         exports.write_sitemap(portal, out, sitemap_paths(pages))
         securite.write(config, out, url, today)
-        headers.write(config, out)  # every top-level folder is written now
         timings["données ouvertes, cartes, sitemap (en parallèle)"] = time.perf_counter() - mark
         if index is not None:
             mark = time.perf_counter()
             index.wait()
             timings["fin de l'index de recherche (Pagefind, en parallèle)"] = time.perf_counter() - mark
+        headers.write(config, out)  # every top-level folder is written now, the search bundle's included
     except (recherche.SearchError, BackgroundError) as exc:
         raise BuildError(str(exc)) from None
     finally:
         data.kill()
         if index is not None:
             index.close()
-    return BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages], state)
+    result = BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages], state)
+    result.kept, result.rendered, result.manifest = len(kept.entries), len(todo), kept
+    return result
+
+
+@dataclass
+class Kept:
+    """The pages of the previous build taken again (:mod:`.engines.manifest`), and what the next one needs."""
+
+    keys: dict[str, str] = field(default_factory=dict)  # page path -> its key in this build
+    entries: dict[str, Any] = field(default_factory=dict)  # page path -> manifest entry, for the pages taken
+    copies: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (title, search copy)
+    indexed: list[Any] | None = None  # the searchable pages, in order
+    search: str = ""  # the search bundle's key
+    search_linked: bool = False
+
+
+def _kept(options: BuildOptions, state: BuildState, ordered: list[Any], out: Path) -> Kept:
+    """Take again the unchanged pages of the folder ``options.published`` (links into ``out``)."""
+    kept = Kept(indexed=[p for p in ordered if p.searchable])
+    base = manifest.global_key(options, state, state.shells, [p.path for p in ordered])
+    everything = manifest.everything_key(state.site)
+    kept.keys = {p.path: manifest.page_key(base, p, everything) for p in ordered}
+    kept.search = manifest.search_key(kept.keys[p.path] for p in kept.indexed) if options.search else ""
+    if options.published is None:
+        return kept
+    previous = manifest.Manifest.load(options.published)
+    for page in ordered:
+        entry = previous.take(page.path, kept.keys[page.path], out)
+        if entry is not None:
+            kept.entries[page.path] = entry
+    if options.search and all(p.path in kept.entries for p in kept.indexed):
+        kept.search_linked = previous.take_search(kept.search, out)
+    return kept
 
 
 def sitemap_paths(pages: list[Any]) -> list[tuple[str, Any]]:
@@ -424,11 +475,13 @@ def copy_files(source: Path, target: Path, portal: Portal) -> None:
             tree.copy_regular(source / name, target / name)
 
 
-def copies_to(index: Callable[[], recherche.SearchIndex], keep: dict[str, tuple[str, str]] | None) -> Copies:
-    """Each search copy goes to Pagefind (``index()``: the index, started by then), and into ``keep`` too (msap
-    serve re-indexes from it after an edit)."""
+def copies_to(index: Callable[[], recherche.SearchIndex], keep: dict[str, tuple[str, str]] | None,
+              indexing: bool = True) -> Copies:
+    """Each search copy goes to Pagefind (``index()``: the index, started by then; not when the previous bundle
+    was kept), and into ``keep`` too (msap serve re-indexes from it after an edit; the manifest keeps them)."""
     def take(path: str, title: str, indexed: str) -> None:
-        index().add(path, title, indexed)
+        if indexing:
+            index().add(path, title, indexed)
         if keep is not None:
             keep[path] = (title, indexed)
     return take

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError, pass_environment,
                     select_autoescape)
@@ -137,6 +137,7 @@ def _copies(bounds: tuple[int, int]) -> list[tuple[str, str, str]]:
 
 
 Copies = Callable[[str, str, str], None]  # receives (path, title, search copy) of each searchable page, in order
+Known = dict[str, "tuple[str, str] | None"]  # path -> (title, search copy) of a page not rendered again, or None
 NICE = 4  # the render workers' priority below Pagefind's
 PARALLEL_FROM = 200  # fewer pages than this are rendered in this process
 CHUNK = 40  # pages per task: small enough that a chunk of heavy listings cannot leave one process working alone
@@ -144,13 +145,17 @@ CHUNK = 40  # pages per task: small enough that a chunk of heavy listings cannot
 
 def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies | None = None,
               jobs: int | None = None, copies_done: Callable[[], None] | None = None,
-              forked: Callable[[], None] | None = None) -> int:
+              forked: Callable[[], None] | None = None, indexed: list[Page] | None = None,
+              known: Known | None = None) -> int:
     """Write every page; returns the bytes written. With ``copies``: first the search copies of the searchable
     pages are rendered and handed to it (in page order), then ``copies_done()`` is called — Pagefind indexes them
     and writes its bundle while the pages are rendered. ``forked()`` is called once the workers exist (the
-    caller's threads start then: no fork while they run)."""
+    caller's threads start then: no fork while they run). ``indexed``: the searchable pages, in order, when
+    some are not in ``pages`` (kept from the previous build: their copies are ``known``)."""
     jobs = parallele.jobs(jobs)
-    searchable = [p for p in pages if p.searchable] if copies is not None else []
+    known = known or {}
+    order = (indexed if indexed is not None else [p for p in pages if p.searchable]) if copies is not None else []
+    searchable = [p for p in order if p.path not in known]
     _STATE.update(renderer=renderer, pages=pages, out=out, searchable=searchable)
 
     def chunks(items: list) -> list[tuple[int, int]]:
@@ -163,19 +168,38 @@ def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies |
         # without this it ends alone, after them, on a busy two-core machine.
         with parallele.Workers(jobs, len(pages), PARALLEL_FROM, nice=NICE if copies is not None else 0,
                                before_start=forked) as workers:
-            _hand_over(workers.imap(_copies, chunks(searchable)), copies, copies_done)
+            rendered = (copy for found in workers.imap(_copies, chunks(searchable)) for copy in found)
+            _hand_over(_in_order(order, known, rendered), copies, copies_done)
             return sum(workers.imap_unordered(_work, chunks(pages)))
     finally:
         _STATE.clear()
 
 
-def _hand_over(results: Iterable[list[tuple[str, str, str]]], copies: Copies | None,
+def _in_order(order: list[Page], known: Known, rendered: Iterable[tuple[str, str, str]]
+              ) -> Iterator[tuple[str, str, str]]:
+    """The copies of the searchable pages in page order: the known ones and those just rendered (a page whose
+    copy is empty has none)."""
+    fresh = iter(rendered)
+    pending: tuple[str, str, str] | None = None
+    for page in order:
+        if page.path in known:
+            if known[page.path] is not None:
+                title, copy = known[page.path]
+                yield page.path, title, copy
+            continue
+        if pending is None:
+            pending = next(fresh, None)
+        if pending is not None and pending[0] == page.path:
+            yield pending
+            pending = None
+
+
+def _hand_over(results: Iterable[tuple[str, str, str]], copies: Copies | None,
                done: Callable[[], None] | None) -> None:
     if copies is None:
         return
-    for found in results:
-        for path, title, copy in found:
-            copies(path, title, copy)
+    for path, title, copy in results:
+        copies(path, title, copy)
     if done is not None:
         done()
 

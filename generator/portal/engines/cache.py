@@ -33,7 +33,7 @@ def folder() -> Path:
     return Path(base) / "msap"
 
 
-def _private(path: Path) -> Path | None:
+def private(path: Path) -> Path | None:
     """``path`` made (owner only), or None when it cannot be or belongs to somebody else."""
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -47,7 +47,7 @@ def _private(path: Path) -> Path | None:
 
 def templates() -> BytecodeCache | None:
     """The compiled-template cache, or None when its folder cannot be made private and writable."""
-    path = _private(folder() / "jinja")
+    path = private(folder() / "jinja")
     return FileSystemBytecodeCache(str(path)) if path is not None else None
 
 
@@ -97,7 +97,7 @@ def value(kind: str, inputs: Iterable[Path | str | bytes], compute: Callable[[],
 
 def _stored(kind: str, inputs: Iterable[Path | str | bytes], make: Callable[[Path], None]) -> Path | None:
     """The cache's folder for these inputs, made by ``make`` if it is not there; None without a usable cache."""
-    base = _private(folder() / kind)
+    base = private(folder() / kind)
     if base is None:
         return None
     done = base / key(inputs)

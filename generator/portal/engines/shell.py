@@ -7,6 +7,7 @@ per section instead of once per page is what keeps a 10,000-fiche build in secon
 """
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from html import escape
@@ -54,6 +55,8 @@ class Shell:
         html = _SCOPE.sub(lambda m: m[1] + rebase(m[2]) + m[3], html)
         self._by_depth: dict[int, list[str]] = {}
         self._template = html
+        #: what the page manifest keys on (generator/portal/engines/manifest.py)
+        self.fingerprint = hashlib.blake2b(html.encode('utf-8'), digest_size=16).hexdigest()
 
     def _parts(self, depth: int) -> list[str]:
         parts = self._by_depth.get(depth)

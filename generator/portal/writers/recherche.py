@@ -37,7 +37,8 @@ def copy_html(title: str, indexed: str) -> str:
             f'<body>{indexed}</body></html>')
 
 
-def _executable() -> str:
+def executable() -> str:
+    """The Pagefind binary of the pagefind package."""
     try:
         from pagefind.service import get_executable
     except ImportError:
@@ -76,7 +77,7 @@ class SearchIndex:
         self._log = tempfile.TemporaryFile()  # Pagefind's own messages, quoted if it fails
         try:
             with _one_cpu():
-                self._proc = subprocess.Popen([_executable(), "--service"], stdin=subprocess.PIPE,
+                self._proc = subprocess.Popen([executable(), "--service"], stdin=subprocess.PIPE,
                                               stdout=subprocess.PIPE, stderr=self._log)
         except OSError as exc:
             raise SearchError(f"Pagefind n'a pas pu démarrer ({exc.strerror or exc}) — {HINT}") from None

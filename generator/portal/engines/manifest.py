@@ -1,0 +1,215 @@
+"""Pages kept between builds: a page whose inputs are those of the previous build is not rendered again.
+
+Each page gets a key, a hash of:
+
+- what every page depends on (:func:`global_key`): the code that renders (``generator/``, ``frequentation/``, the
+  versions of the libraries it calls), the templates and assets (``theme/``), the configuration (``mkdocs.yml``
+  and the typed config), the sections' shells that mkdocs made, the reference lists, the reference geography, the
+  visit statistics, the build's day, its address and options, and the list of every page path (a fiche added,
+  removed or renamed changes it: every page is then rendered again, links included);
+- what the page itself says (its path, template, title, description, sitemap date) and the bytes of the fiches it
+  shows — its ``sources`` (:class:`..pages.Page`), or, for a page showing the whole network (counts, maps,
+  indexes), of every fiche.
+
+The manifest of the previous build (in the per-user cache, :mod:`.cache`, one per site folder) says, for each page
+of the folder it published, its key and the file's size, modification time and inode as written. A page of the
+new build with the same key whose file is still that file (nobody rewrote it since: ``msap serve`` writes in
+place) is linked from the published folder into the new one (a hard link; a copy where links cannot be made)
+instead of being rendered; its search copy comes from the previous build too. When no searchable page changed,
+the search bundle is linked as it was; otherwise Pagefind indexes every copy again, the kept ones included
+(Pagefind has no way to update a bundle).
+
+``tests/test_manifest.py`` checks a build that kept pages against a full build of the same tree, byte for byte.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import cache
+from .. import urls
+
+#: bumped when what the manifest holds changes shape
+VERSION = "1"
+#: the libraries whose version changes what a page holds
+LIBRARIES = ("jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown-it-py", "nh3", "pydantic", "pyyaml",
+             "pagefind")
+_CODE = Path(__file__).resolve().parents[2]  # generator/
+
+
+def _hash(*parts: str | bytes) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(b"\0" + (part if isinstance(part, bytes) else part.encode("utf-8")))
+    return digest.hexdigest()
+
+
+def code_key() -> str:
+    """The Python code of the build and of the statistics client, and the libraries' versions."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in (_CODE, _CODE.parent / "frequentation"):
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(f"\0{path.relative_to(folder.parent)}\0".encode())
+            digest.update(path.read_bytes())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"\0{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"\0{name} absent".encode())
+    return digest.hexdigest()
+
+
+def _tree_key(folder: Path) -> str:
+    """Every regular file of a folder of the project (links are the tree checks' business: not followed)."""
+    digest = hashlib.blake2b(digest_size=16)
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                digest.update(f"\0{path.relative_to(folder)}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def global_key(options: Any, state: Any, shells: dict[str, Any], paths: Iterable[str]) -> str:
+    """What every page of this build depends on (see the module's docstring)."""
+    root, config, site, stats = options.root, options.config, state.site, state.stats
+    content = site.content
+    kept = []
+    for path in sorted(site.files):  # regular files of the content tree only (generator/tree.py)
+        rel = path.relative_to(content).as_posix()
+        if rel.startswith("referentiels/"):
+            kept.append(f"{rel}:{_hash(path.read_bytes())}")
+        elif rel.startswith("ressources/fichiers/"):
+            kept.append(f"{rel}:{path.stat().st_size}")  # a download's page shows its size
+    donnees = stats.donnees.model_dump_json() if stats.donnees is not None else ""
+    return _hash(VERSION, code_key(), _tree_key(root / "theme"), _tree_key(root / config.geo_dir),
+                 (root / "mkdocs.yml").read_bytes() if (root / "mkdocs.yml").is_file() else b"",
+                 config.model_dump_json(), *(f"{name}\0{shell.fingerprint}" for name, shell in sorted(shells.items())),
+                 *kept, donnees, repr((stats.recupere_le, stats.seuil, stats.api, stats.ancien, stats.avertissement)),
+                 options.today.isoformat(), options.site_url, repr((options.pro, options.search)), *paths)
+
+
+def page_key(base: str, page: Any, everything: str) -> str:
+    """The key of one page: ``base`` (:func:`global_key`), what the page says, its sources' bytes
+    (``everything``: the digest of every fiche, for a page that shows the whole network)."""
+    sources = everything if page.sources is None else ",".join(sorted(f.doc.digest for f in page.sources()))
+    return _hash(base, page.path, page.template, page.title, page.description, repr(page.lastmod),
+                 repr((page.section, page.searchable, page.in_sitemap)), sources)
+
+
+def search_key(keys: Iterable[str]) -> str:
+    """The key of the search bundle: the keys of the searchable pages, in the order they are indexed."""
+    return _hash(*keys)
+
+
+def everything_key(site: Any) -> str:
+    return _hash(*(f.doc.digest for kind in ("maisons", "ressources", "projets") for f in site.of_kind(kind)))
+
+
+@dataclass
+class Entry:
+    key: str
+    size: int
+    mtime_ns: int
+    inode: int
+    copy: tuple[str, str] | None = None  # (title, search copy) of a searchable page
+
+
+@dataclass
+class Manifest:
+    """The pages of the folder a build published, and how to take them again."""
+
+    site_dir: Path
+    pages: dict[str, Entry] = field(default_factory=dict)
+    search: str = ""  # the key of the search bundle (every searchable page's key, in order)
+    linked: int = 0
+
+    @staticmethod
+    def _file(site_dir: Path) -> Path | None:
+        base = cache.private(cache.folder() / "pages")
+        return None if base is None else base / f"{_hash(str(site_dir.resolve()))}.pickle"
+
+    @classmethod
+    def load(cls, site_dir: Path) -> "Manifest":
+        """The manifest of ``site_dir``'s last build; empty when there is none, or it cannot be read."""
+        path = cls._file(site_dir)
+        try:
+            if path is not None:
+                with path.open("rb") as f:
+                    version, pages, search = pickle.load(f)
+                if version == VERSION:
+                    return cls(site_dir, pages, search)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError, AttributeError):
+            pass
+        return cls(site_dir)
+
+    def take(self, path: str, key: str, out: Path) -> Entry | None:
+        """Link the published file of page ``path`` into ``out`` if its key is ``key`` and the file is the one
+        recorded; its entry then (None: render it)."""
+        entry = self.pages.get(path)
+        if entry is None or entry.key != key:
+            return None
+        rel = urls.output_file(path)
+        source = self.site_dir / rel
+        try:
+            st = source.lstat()
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != (entry.size, entry.mtime_ns, entry.inode) \
+                    or not source.is_file() or source.is_symlink():
+                return None
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+        except OSError:
+            return None
+        self.linked += 1
+        return entry
+
+    def take_search(self, key: str, out: Path) -> bool:
+        """Link the previous search bundle into ``out`` when the searchable pages are those it indexed."""
+        source = self.site_dir / "pagefind"
+        if not self.search or key != self.search or not source.is_dir():
+            return False
+        try:
+            shutil.copytree(source, out / "pagefind", copy_function=os.link, dirs_exist_ok=True)
+        except (OSError, shutil.Error):
+            shutil.rmtree(out / "pagefind", ignore_errors=True)
+            return False
+        return True
+
+
+def save(site_dir: Path, written: Path, keys: dict[str, str], copies: dict[str, tuple[str, str]],
+         search: str) -> None:
+    """Record the pages of the folder ``written`` (about to become ``site_dir``): each one's key and file."""
+    path = Manifest._file(site_dir)
+    if path is None:
+        return
+    pages = {}
+    for page_path, key in keys.items():
+        try:
+            st = (written / urls.output_file(page_path)).lstat()
+        except OSError:
+            continue
+        pages[page_path] = Entry(key, st.st_size, st.st_mtime_ns, st.st_ino, copies.get(page_path))
+    work = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with work.open("wb") as f:
+            pickle.dump((VERSION, pages, search), f, protocol=pickle.HIGHEST_PROTOCOL)
+        work.replace(path)
+    except OSError:
+        work.unlink(missing_ok=True)
+
+
+def forget(site_dir: Path) -> None:
+    """No page of ``site_dir`` is taken again (msap build --complet)."""
+    path = Manifest._file(site_dir)
+    if path is not None:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,128 @@
+"""Pages kept between builds (generator/portal/engines/manifest.py): a build that took pages from the previous
+one writes, byte for byte, what a full build of the same tree writes; what changed is rendered, what did not is
+linked."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import FROZEN_TODAY, make_portal_project
+from generator.config import load_config
+from generator.portal.build import build
+
+URL = "https://portail.test/"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    """Every file of a built site but the search bundle (Pagefind's file names vary between identical runs)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.relative_to(folder).as_posix().startswith("pagefind/")}
+
+
+def _build(root: Path, site: Path, search: bool = False, complet: bool = False, copies: dict | None = None):
+    return build(root, load_config(root), site, today=FROZEN_TODAY, site_url=URL, search=search, complet=complet,
+                 keep_search_copies=copies)
+
+
+def _same_as_full(root: Path, site: Path, tmp_path: Path) -> None:
+    full = _tree(_build(root, tmp_path / "complet", complet=True).site_dir)
+    kept = _tree(site)
+    assert sorted(set(kept) ^ set(full)) == []
+    assert [name for name in full if kept[name] != full[name]] == []
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return make_portal_project(tmp_path / "projet", statistiques=False)
+
+
+def test_an_unchanged_tree_renders_nothing_and_links_every_page(project: Path, tmp_path: Path):
+    site = tmp_path / "site"
+    first = _build(project, site)
+    assert first.kept == 0 and first.rendered == first.pages
+    page = site / "maisons/23/gueret/index.html"
+    inode = page.stat().st_ino
+    again = _build(project, site)
+    assert again.rendered == 0 and again.kept == again.pages
+    assert page.stat().st_ino == inode  # the same file, linked into the new folder
+    _same_as_full(project, site, tmp_path)
+
+
+def test_an_edited_fiche_renders_only_the_pages_that_show_it(project: Path, tmp_path: Path):
+    """Guéret renamed and moved to the next commune: its page, the lists that show it, the commune pages whose
+    nearest places change are rendered; the rest is linked, and the whole is a full build."""
+    site = tmp_path / "site"
+    first = _build(project, site)
+    other = (site / "maisons/23/bourganeuf/index.html").stat().st_ino if (site / "maisons/23/bourganeuf/index.html").exists() \
+        else None
+    fiche = project / "content/maisons/23/gueret.md"
+    _edit(fiche, "nom: France services de Guéret", "nom: France services du Pays de Guéret")
+    _edit(fiche, "  lat: 46.1713\n  lon: 1.8719", "  lat: 46.1571\n  lon: 1.9131")
+    again = _build(project, site)
+    assert 0 < again.rendered < first.pages / 2 and again.kept + again.rendered == again.pages
+    assert "France services du Pays de Guéret" in (site / "maisons/23/gueret/index.html").read_text(encoding="utf-8")
+    if other is not None:
+        assert (site / "maisons/23/bourganeuf/index.html").stat().st_ino == other
+    _same_as_full(project, site, tmp_path)
+
+
+@pytest.mark.parametrize("change", ["template", "referentiel", "fiche ajoutée", "configuration", "page réécrite"])
+def test_what_every_page_depends_on_renders_them_again(project: Path, tmp_path: Path, change: str):
+    site = tmp_path / "site"
+    first = _build(project, site)
+    if change == "template":
+        _edit(project / "theme/portail/maison.html", "<h2", "<h2 data-essai=\"1\"")
+    elif change == "referentiel":
+        path = next((project / "content/referentiels").glob("operateurs.yml"))
+        _edit(path, "nom:", "nom:  ")  # the same YAML, other bytes: taken as a change all the same
+    elif change == "fiche ajoutée":
+        gueret = project / "content/maisons/23/gueret.md"
+        text = gueret.read_text(encoding="utf-8")
+        (gueret.parent / "gueret-bis.md").write_text(
+            text.replace("nom: France services de Guéret", "nom: France services de Guéret (annexe)")
+                .replace("id: ", "id: bis-", 1), encoding="utf-8")
+    elif change == "configuration":
+        _edit(project / "mkdocs.yml", "site_name:", "site_name: Essai —")
+    else:  # somebody rewrote a published page by hand: it is not the file the manifest recorded
+        page = site / "maisons/23/gueret/index.html"
+        page.write_bytes(page.read_bytes().replace(b"</main>", b"<p>ajout</p></main>"))
+    again = _build(project, site)
+    if change == "page réécrite":
+        assert again.rendered == 1
+    else:
+        assert again.kept == 0 and again.rendered == again.pages >= first.pages
+    _same_as_full(project, site, tmp_path)
+
+
+def test_the_search_takes_the_kept_copies_and_indexes_them_again(project: Path, tmp_path: Path):
+    site = tmp_path / "site"
+    _build(project, site, search=True)
+    bundle = {p.name: p.stat().st_ino for p in (site / "pagefind").rglob("*") if p.is_file()}
+    unchanged: dict = {}
+    _build(project, site, search=True, copies=unchanged)
+    assert {p.name: p.stat().st_ino for p in (site / "pagefind").rglob("*") if p.is_file()} == bundle  # linked
+    _edit(project / "content/maisons/23/gueret.md", "nom: France services de Guéret",
+          "nom: France services du Pays de Guéret")
+    kept: dict = {}
+    again = _build(project, site, search=True, copies=kept)
+    assert again.kept > 0
+    full: dict = {}
+    _build(project, tmp_path / "complet", search=True, complet=True, copies=full)
+    assert kept == full and "Pays de Guéret" in kept["maisons/23/gueret/"][1]
+    assert set(unchanged) == set(full)
+    entry = (site / "pagefind" / "pagefind-entry.json")
+    assert entry.is_file() and os.stat(entry).st_ino not in bundle.values()  # indexed again
+
+
+def test_complet_renders_every_page(project: Path, tmp_path: Path):
+    site = tmp_path / "site"
+    _build(project, site)
+    assert _build(project, site, complet=True).kept == 0
