@@ -13,7 +13,7 @@ from conftest import REPO
 #: ``generator.portal``)
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("generator", "generator.diagnostics", "generator.hours", "generator.tree", "generator.spreadsheet",
-              "generator.formats", "generator.schema", "generator.parallele",
+              "generator.formats", "generator.schema", "generator.parallele", "generator.cachedir",
               "generator.content.yamlio", "generator.content.geo")),  # the content package's two lowest modules
     ("contenu", ("generator.content", "generator.config", "generator.importer", "frequentation.referentiel")),
     ("contributions", ("generator.contrib", "generator.cms", "generator.cms.config")),

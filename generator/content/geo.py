@@ -146,12 +146,62 @@ def _json_rows(path: Path, keys: tuple[str, ...]) -> list[dict]:
 _LAST: dict[str, tuple[Any, Any]] = {}
 
 
+#: what is worth keeping between runs too (in the per-user cache, generator/cachedir.py): the communes table
+#: read (35,000 rows) and the verdict on the centres table, functions of the two tables' bytes and of this code
+KEPT = {"communes", "verdict des centres"}
+
+
 def remember(kind: str, key: Any, make: Callable[[], Any]) -> Any:
-    """``make()``, or the value it gave for the same ``key`` the last time (one value kept per kind)."""
+    """``make()``, or the value it gave for the same ``key`` the last time (one value kept per kind); for a kind
+    of :data:`KEPT`, the last value an earlier run computed for that key too."""
     known = _LAST.get(kind)
     if known is None or known[0] != key:
-        known = _LAST[kind] = (key, make())
+        value = _kept(kind, key) if kind in KEPT else None
+        if value is None:
+            value = make()
+            if kind in KEPT:
+                _keep(kind, key, value)
+        known = _LAST[kind] = (key, value)
     return known[1]
+
+
+def _kept_file(kind: str, key: Any) -> Path | None:
+    from .. import cachedir
+    base = cachedir.private(cachedir.folder() / "geo")
+    if base is None:
+        return None
+    code = cachedir.code_key(("generator/content/geo.py", "generator/content/geo_centres.py",
+                              "generator/diagnostics.py"), ())
+    name = hashlib.blake2b(repr((kind, key, code)).encode(), digest_size=16).hexdigest()
+    return base / f"{name}.pickle"
+
+
+def _kept(kind: str, key: Any) -> Any:
+    import pickle
+    path = _kept_file(kind, key)
+    try:
+        if path is not None and path.is_file():
+            return pickle.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+        pass
+    return None
+
+
+def _keep(kind: str, key: Any, value: Any) -> None:
+    import os
+    import pickle
+    path = _kept_file(kind, key)
+    if path is None:
+        return
+    work = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        work.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        work.replace(path)
+        for old in path.parent.glob("*.pickle"):  # one value per kind is enough: older tables' go
+            if old != path and old.stat().st_mtime < path.stat().st_mtime - 86400 * 30:
+                old.unlink(missing_ok=True)
+    except OSError:
+        work.unlink(missing_ok=True)
 
 
 def _parse_communes(path: Path, text: str) -> dict[str, Commune]:

@@ -135,22 +135,36 @@ def load_site(root: Path, content_dir: str, report: Report, started: Callable[[]
 
 def read_all(paths: list[Path], root: Path,
              started: Callable[[], None] | None = None) -> Iterator[Document | Problem]:
-    """Parse the files, over worker processes for a large tree (YAML parsing is most of a full read).
+    """Parse the files, over worker processes for a large tree (YAML parsing is most of a full read); a file
+    whose bytes are those of an earlier run is taken from the store of :mod:`.parsed` instead.
 
     The children send back plain documents (dicts and strings, cheap to pickle), in order and by chunks, so
     that the caller validates the first ones while the others are parsed; pydantic models are slower to ship
     than to build. ``started()``: called once the parsing has begun.
     """
+    from .parsed import Store
+
+    store = Store.load()
+    known = [store.get(path, root) for path in paths]
+    todo = [path for path, doc in zip(paths, known) if doc is None]
     count = parallele.jobs()
-    workers = parallele.Workers(count, len(paths), PARALLEL_FROM, before_start=started)
+    workers = parallele.Workers(count, len(todo), PARALLEL_FROM, before_start=started)
     with workers:
-        if not workers.parallel:  # parsed here, the bodies rendered by their callers as before
-            yield from (read(path, root) for path in paths)
-            return
-        step = -(-len(paths) // (count * 4))
-        chunks = [(paths[i:i + step], root) for i in range(0, len(paths), step)]
-        for part in workers.imap(_read_chunk, chunks):
-            yield from part
+        if not workers.parallel:
+            fresh: Iterator[Document | Problem] = (_render_body(read(path, root)) for path in todo)
+        else:
+            step = -(-len(todo) // (count * 4))
+            chunks = [(todo[i:i + step], root) for i in range(0, len(todo), step)]
+            fresh = (doc for part in workers.imap(_read_chunk, chunks) for doc in part)
+        for index, doc in enumerate(known):
+            if doc is None:
+                doc = next(fresh)
+                if isinstance(doc, Document):
+                    store.put(doc)
+            if index == len(known) - 1:  # saved before the last one: a caller zipping stops without asking more
+                store.keep_only({path.relative_to(root).as_posix() for path in paths})
+                store.save()
+            yield doc
 
 
 #: fewer files than this are parsed in this process (starting the workers would cost more than it saves)

@@ -6,9 +6,8 @@
   the maps drawn from the département outlines), under a key that is a hash of every input, the code that
   computes them included. A changed input is a new key: never a stale result.
 
-The folder is per user (``$XDG_CACHE_HOME/msap``, else ``~/.cache/msap``; ``MSAP_CACHE_DIR`` replaces it),
-readable by its owner only: what it holds is executed (templates) or published. Without a writable folder,
-the build computes everything every time, as without a cache.
+The folder is per user and private (generator/cachedir.py). Without a writable folder, the build computes
+everything every time, as without a cache.
 """
 from __future__ import annotations
 
@@ -21,28 +20,9 @@ from typing import Any, Callable, Iterable
 
 from jinja2 import BytecodeCache, FileSystemBytecodeCache
 
-ENV = "MSAP_CACHE_DIR"
+from ...cachedir import ENV, folder, private  # noqa: F401 - ENV: the variable, for callers
+
 KEEP = 3  # results kept per kind: the current one and a couple of recent ones (switching branches)
-
-
-def folder() -> Path:
-    """Where msap keeps what it can compute again (per user, never inside the site)."""
-    if os.environ.get(ENV):
-        return Path(os.environ[ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "msap"
-
-
-def private(path: Path) -> Path | None:
-    """``path`` made (owner only), or None when it cannot be or belongs to somebody else."""
-    try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if path.stat().st_uid != os.getuid() or not os.access(path, os.W_OK):
-            return None  # somebody else's folder: its content is not ours to run or publish
-        path.chmod(0o700)
-    except OSError:
-        return None
-    return path
 
 
 def templates() -> BytecodeCache | None:

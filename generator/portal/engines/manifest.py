@@ -28,11 +28,11 @@ import os
 import pickle
 import shutil
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
 
 from . import cache
+from ... import cachedir
 from .. import urls
 
 #: bumped when what the manifest holds changes shape
@@ -40,7 +40,6 @@ VERSION = "1"
 #: the libraries whose version changes what a page holds
 LIBRARIES = ("jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown-it-py", "nh3", "pydantic", "pyyaml",
              "pagefind")
-_CODE = Path(__file__).resolve().parents[2]  # generator/
 
 
 def _hash(*parts: str | bytes) -> str:
@@ -52,17 +51,7 @@ def _hash(*parts: str | bytes) -> str:
 
 def code_key() -> str:
     """The Python code of the build and of the statistics client, and the libraries' versions."""
-    digest = hashlib.blake2b(digest_size=16)
-    for folder in (_CODE, _CODE.parent / "frequentation"):
-        for path in sorted(folder.rglob("*.py")):
-            digest.update(f"\0{path.relative_to(folder.parent)}\0".encode())
-            digest.update(path.read_bytes())
-    for name in LIBRARIES:
-        try:
-            digest.update(f"\0{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"\0{name} absent".encode())
-    return digest.hexdigest()
+    return cachedir.code_key(("generator", "frequentation"), LIBRARIES)
 
 
 def _tree_key(folder: Path) -> str:
