@@ -52,3 +52,63 @@ def code_key(packages: Iterable[str], libraries: Iterable[str]) -> str:
         except metadata.PackageNotFoundError:
             digest.update(f"\0{name} absent".encode())
     return digest.hexdigest()
+
+
+def zone_files(names: Iterable[str]) -> str:
+    """A hash of the system's time-zone files for ``names`` (a tzdata update changes what is computed from them)."""
+    import zoneinfo
+    digest = hashlib.blake2b(digest_size=16)
+    for name in sorted(set(names)):
+        for base in zoneinfo.TZPATH:
+            path = Path(base) / name
+            if path.is_file():
+                digest.update(f"\0{name}\0".encode() + path.read_bytes())
+                break
+        else:
+            digest.update(f"\0{name} absent".encode())
+    return digest.hexdigest()
+
+
+class Memo:
+    """Values computed for items (a fiche's calendars…) kept between runs, each under the key of its inputs:
+    :meth:`get` gives a value only for the key it was computed under. One file per ``kind`` and ``code``
+    (:func:`code_key` of what computes the values): another version of the code never reads it."""
+
+    def __init__(self, kind: str, code: str):
+        self._base = private(folder() / kind)
+        self._file = None if self._base is None else self._base / f"{code}.pickle"
+        self._values: dict[str, tuple[str, object]] = {}
+        self._used: dict[str, tuple[str, object]] = {}
+        if self._file is not None and self._file.is_file():
+            import pickle
+            try:
+                loaded = pickle.loads(self._file.read_bytes())
+                if isinstance(loaded, dict):
+                    self._values = loaded
+            except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
+                pass
+
+    def get(self, item: str, key: str, compute):  # noqa: ANN001, ANN201 - any value
+        """The value of ``item`` for ``key``: kept, or ``compute()`` (then kept)."""
+        known = self._values.get(item)
+        if known is not None and known[0] == key:
+            self._used[item] = known
+            return known[1]
+        value = compute()
+        self._used[item] = (key, value)
+        return value
+
+    def save(self) -> None:
+        """Keep the values used by this run (the others go: a removed fiche leaves nothing behind)."""
+        if self._file is None or self._used == self._values:
+            return
+        import pickle
+        work = self._file.with_name(f".{self._file.name}.{os.getpid()}")
+        try:
+            work.write_bytes(pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL))
+            work.replace(self._file)
+            for old in self._base.glob("*.pickle"):  # other versions of the code
+                if old != self._file:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            work.unlink(missing_ok=True)

@@ -287,7 +287,8 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
         copies = kept.copies = keep_copies if keep_copies is not None else {}
         html_bytes = write_all(renderer, todo, out, copies_to(lambda: index, copies, searched) if search else None,
                                jobs, (lambda: index.write(out / "pagefind")) if searched else None,
-                               forked=start_index if searched else None, indexed=kept.indexed, known=known)
+                               forked=start_index if searched else None, indexed=kept.indexed, known=known,
+                               meanwhile=lambda: kept.link(out))
         html_bytes += sum(e.size for e in kept.entries.values())
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
@@ -321,6 +322,12 @@ class Kept:
     indexed: list[Any] | None = None  # the searchable pages, in order
     search: str = ""  # the search bundle's key
     search_linked: bool = False
+    previous: Any = None  # the manifest of the folder the last build published (engines/manifest.py)
+
+    def link(self, out: Path) -> None:
+        """The pages taken again linked into ``out``: done while Pagefind indexes and the workers render."""
+        if self.previous is not None:
+            self.previous.link(self.entries, out)
 
 
 def _kept(options: BuildOptions, state: BuildState, ordered: list[Any], out: Path) -> Kept:
@@ -332,9 +339,9 @@ def _kept(options: BuildOptions, state: BuildState, ordered: list[Any], out: Pat
     kept.search = manifest.search_key(kept.keys[p.path] for p in kept.indexed) if options.search else ""
     if options.published is None:
         return kept
-    previous = manifest.Manifest.load(options.published)
+    kept.previous = previous = manifest.Manifest.load(options.published)
     for page in ordered:
-        entry = previous.take(page.path, kept.keys[page.path], out)
+        entry = previous.unchanged(page.path, kept.keys[page.path])
         if entry is not None:
             kept.entries[page.path] = entry
     if options.search and all(p.path in kept.entries for p in kept.indexed):

@@ -125,8 +125,8 @@ def maison_pages(portal: Portal, cartes: Cartes | None) -> Iterator[Page]:
     for region in portal.regions:
         yield Page(urls.region(region["code"]), urls.MAISONS, "region.html", f"Maisons en {region['nom']}",
                    {"region": region}, description=f"Les Maisons de services au public de la région {region['nom']}.",
-                   sources=lambda r=region: [f for f in portal.maisons
-                                             if (portal.region_of(f.data.departement) or {}).get("code") == r["code"]])
+                   sources=lambda r=region: [f for code, group in portal.by_departement.items()
+                                             if (portal.region_of(code) or {}).get("code") == r["code"] for f in group])
     for code, maisons in portal.by_departement.items():
         nom = portal.departement_name(code)
         yield Page(urls.departement(code), urls.MAISONS, "liste_maisons.html", f"Maisons : {nom} ({code})",

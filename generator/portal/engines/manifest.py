@@ -27,6 +27,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -138,29 +139,35 @@ class Manifest:
             pass
         return cls(site_dir)
 
-    def take(self, path: str, key: str, out: Path) -> Entry | None:
-        """Link the published file of page ``path`` into ``out`` if its key is ``key`` and the file is the one
-        recorded; its entry then (None: render it)."""
+    def unchanged(self, path: str, key: str) -> Entry | None:
+        """The entry of page ``path`` if its key is ``key`` and its published file is still the one recorded
+        (None: render it)."""
         entry = self.pages.get(path)
         if entry is None or entry.key != key:
             return None
-        rel = urls.output_file(path)
-        source = self.site_dir / rel
         try:
-            st = source.lstat()
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != (entry.size, entry.mtime_ns, entry.inode) \
-                    or not source.is_file() or source.is_symlink():
-                return None
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
+            st = (self.site_dir / urls.output_file(path)).lstat()
+        except OSError:
+            return None
+        if (st.st_size, st.st_mtime_ns, st.st_ino) != (entry.size, entry.mtime_ns, entry.inode) \
+                or not stat.S_ISREG(st.st_mode):
+            return None
+        return entry
+
+    def link(self, paths: Iterable[str], out: Path) -> None:
+        """Link the published files of ``paths`` into ``out`` (a copy where links cannot be made)."""
+        made: set[Path] = set()
+        for path in paths:
+            rel = urls.output_file(path)
+            source, target = self.site_dir / rel, out / rel
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             try:
                 os.link(source, target)
             except OSError:
                 shutil.copy2(source, target)
-        except OSError:
-            return None
-        self.linked += 1
-        return entry
+            self.linked += 1
 
     def take_search(self, key: str, out: Path) -> bool:
         """Link the previous search bundle into ``out`` when the searchable pages are those it indexed."""
