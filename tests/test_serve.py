@@ -190,3 +190,4 @@ def test_after_an_edit_the_served_site_is_what_a_full_build_writes(tmp_path: Pat
     assert "France services du Pays de Guéret" in served["donnees/maisons.csv"].decode("utf-8")
     assert sorted(set(served) ^ set(full)) == []
     assert [name for name in full if served[name] != full[name]] == []
+

@@ -42,15 +42,15 @@ print(json.dumps({"wall": wall, "pages": result.pages, "peak_kb": peak, "timings
 """
 
 
-def _tree(root: Path, target: Path, copy_content: bool = True) -> Path:
+def _tree(root: Path, target: Path) -> Path:
+    """A copy of the project as a fresh clone has it (no statistics snapshot: no API is configured)."""
     target.mkdir(parents=True)
-    for name in ("theme", "pages", "schemas", "data", "node_modules"):
-        (target / name).symlink_to(root / name, target_is_directory=True)
+    # copies: the build refuses links in the folders it reads (generator/tree.py); node_modules is not one
+    for name in ("theme", "pages", "schemas", "data"):
+        shutil.copytree(root / name, target / name, ignore=shutil.ignore_patterns("frequentation"))
+    (target / "node_modules").symlink_to(root / "node_modules", target_is_directory=True)
     shutil.copyfile(root / "mkdocs.yml", target / "mkdocs.yml")
-    if copy_content:
-        shutil.copytree(root / "content", target / "content")
-    else:
-        (target / "content").symlink_to(root / "content", target_is_directory=True)
+    shutil.copytree(root / "content", target / "content")
     return target
 
 
@@ -336,11 +336,11 @@ def cmd_bench(root: Path, total: int, compare: bool, with_lighthouse: bool = Fal
     try:
         # A first build with an empty cache (templates compiled, theme built by mkdocs, maps drawn), as on a
         # fresh machine; the builds measured next find them in the cache, as every build after it.
-        cold = measure_build(_tree(root, work / "froid", copy_content=False), work / "site-froid", work / "cache")
+        cold = measure_build(_tree(root, work / "froid"), work / "site-froid", work / "cache")
         print(f"réseau réel, premier build (cache vide : modèles, habillage, cartes) : {cold['wall']:.1f} s",
               flush=True)
         rows = []
-        for label, project in (("réseau réel", _tree(root, work / "reel", copy_content=False)),
+        for label, project in (("réseau réel", _tree(root, work / "reel")),
                                (f"synthétique {total}", synthetic(root, work / "synth", total))):
             site = work / f"site-{len(rows)}"
             fiches = sum(1 for _ in (project / "content" / "maisons").glob("*/*.md"))

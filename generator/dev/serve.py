@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -30,7 +31,7 @@ from ..portal.features import declarations
 from ..portal.build import BuildError, build, cartes, forum_rubriques, make_renderer, site_url_of, sitemap_paths
 from ..portal.features.minimap import MiniMaps
 from ..portal.model import Portal
-from ..portal.pages import all_pages
+from ..portal.pages import all_pages, fiche_page
 from ..portal.writers.recherche import SearchError, index_pages
 
 
@@ -119,16 +120,14 @@ class Live:
         fiches[fiches.index(old)] = fiche
         self._renderer()
         key = str(fiche.doc.path)
-        first = urls.maison(fiche) if kind == "maisons" else (urls.ressource(fiche) if kind == "ressources"
-                                                              else urls.projet(fiche))
-        pages = []
-        for page in all_pages(self.portal, self.cartes):  # the edited page is written as soon as it comes
-            if page.path == first:
-                self._write(page)
-                self.version += 1
-                print(f"{shown(path.relative_to(self.root))} : page reconstruite en "
-                      f"{(time.perf_counter() - started) * 1000:.0f} ms")
-            pages.append(page)
+        own = fiche_page(self.portal, self.cartes, kind, fiche)
+        if own is not None:  # the edited page first, before the others are even listed
+            self._write(own)
+            self.version += 1
+            print(f"{shown(path.relative_to(self.root))} : page reconstruite en "
+                  f"{(time.perf_counter() - started) * 1000:.0f} ms")
+        first = own.path if own is not None else None
+        pages = list(all_pages(self.portal, self.cartes))
         now = {page.path: page.source_paths() for page in pages}
 
         def shows(sources: frozenset[str] | None) -> bool:  # None: the page shows the whole network
@@ -181,39 +180,44 @@ class Live:
         self.indexing.append(proc)
 
 
-def _snapshot(root: Path, config: Config) -> dict[Path, float]:
-    out = {}
-    for folder in (root / config.content_dir, root / "theme", root / "pages"):
-        for path in folder.rglob("*"):
-            if path.is_file():
-                out[path] = path.stat().st_mtime_ns
-    mk = root / "mkdocs.yml"
-    if mk.exists():
-        out[mk] = mk.stat().st_mtime_ns
-    return out
+def _stamp(path: Path) -> int | None:
+    """A file's modification time; None for a folder or a file gone."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns if stat.S_ISREG(st.st_mode) else None
 
 
 def rebuild_on_changes(live: Live, changes: Any) -> None:
-    """Rebuild what each change needs, for as long as the front process (``changes``: its end of the pipe) says
-    something changed; the snapshot of the watched files says what (an editor's temporary file gone by then is
-    no change)."""
-    before = _snapshot(live.root, live.config)
+    """Rebuild what each change needs, for as long as the front process (``changes``: its end of the pipe, the
+    paths watchfiles reported) says something changed. A path is a change when the file is there with another
+    modification time than last seen, or was seen and is gone: an editor's temporary file, made and removed
+    between two reports, and a folder are none."""
+    seen: dict[Path, int] = {}
     while True:
         try:
-            changes.recv()
-            while changes.poll(0.02):  # a save often comes in a few events: one rebuild for them all
-                changes.recv()
+            reported = set(changes.recv())
+            while changes.poll(0):  # reports already waiting: one rebuild for them all
+                reported.update(changes.recv())
         except EOFError:  # the front process is gone
             return
-        now = _snapshot(live.root, live.config)
-        if now == before:
+        changed = []
+        for name in sorted(reported):
+            path = Path(name)
+            now = _stamp(path)
+            if now is None and path not in seen or now is not None and seen.get(path) == now:
+                continue
+            changed.append(path)
+            if now is None:
+                seen.pop(path, None)
+            else:
+                seen[path] = now
+        if not changed:
             continue
-        changed = [p for p in set(now) | set(before) if now.get(p) != before.get(p)]
-        before = now
         fiches_only = all(p.is_relative_to(live.site.content) for p in changed)
         if not (fiches_only and all(live.fiche_changed(p) for p in changed)):
             live.full()
-            before = _snapshot(live.root, live.config)
 
 
 def watched(root: Path, config: Config) -> list[Path]:

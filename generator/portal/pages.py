@@ -138,14 +138,7 @@ def maison_pages(portal: Portal, cartes: Cartes | None) -> Iterator[Page]:
                    compute=lambda c=code: {"communes": portal.voisinage.par_departement(c),
                                            "commune_pages": portal.voisinage.proches})
     for fiche in portal.maisons:
-        d = fiche.data
-        yield Page(urls.maison(fiche), urls.MAISONS, "maison.html", d.nom,
-                   {"fiche": fiche, "ops": portal.operateurs_of(fiche), "region": portal.region_of(d.departement),
-                    "projets": portal.projets_of.get(d.id, [])},
-                   description=f"{d.nom}, {d.adresse.commune} : adresse, horaires, démarches accompagnées.",
-                   searchable=True, sources=lambda f=fiche: [f, *portal.projets_of.get(f.data.id, [])],
-                   lastmod=d.verifie_le,
-                   compute=lambda f=fiche: maison_context(portal, cartes, f))
+        yield maison_page(portal, cartes, fiche)
     for fiche in portal.retirees:
         yield Page(urls.maison(fiche), urls.MAISONS, "maison_retiree.html", fiche.data.nom, {"fiche": fiche},
                    description=f"{fiche.data.nom} a quitté le réseau : les Maisons les plus proches.",
@@ -159,6 +152,27 @@ def maison_pages(portal: Portal, cartes: Cartes | None) -> Iterator[Page]:
                    description=f"Les Maisons et permanences les plus proches de {nom}, "
                                "avec la distance, l'adresse et les horaires.",
                    sources=lambda c=commune: _places(portal.voisinage.proches[c.code_insee]))
+
+
+def maison_page(portal: Portal, cartes: Cartes | None, fiche: Any) -> Page:
+    """A Maison's page."""
+    d = fiche.data
+    return Page(urls.maison(fiche), urls.MAISONS, "maison.html", d.nom,
+                {"fiche": fiche, "ops": portal.operateurs_of(fiche), "region": portal.region_of(d.departement),
+                 "projets": portal.projets_of.get(d.id, [])},
+                description=f"{d.nom}, {d.adresse.commune} : adresse, horaires, démarches accompagnées.",
+                searchable=True, sources=lambda: [fiche, *portal.projets_of.get(d.id, [])],
+                lastmod=d.verifie_le, compute=lambda: maison_context(portal, cartes, fiche))
+
+
+def fiche_page(portal: Portal, cartes: Cartes | None, kind: str, fiche: Any) -> Page | None:
+    """The page of one published fiche, made without listing the others (msap serve writes it first); None
+    when the fiche has no page of its own (a Maison that left the network has another kind of page)."""
+    if kind == "maisons":
+        return maison_page(portal, cartes, fiche) if fiche.data.retiree_le is None else None
+    if kind == "ressources":
+        return ressource_page(portal, fiche) if fiche in portal.ressources else None
+    return projet_page(portal, fiche) if fiche in portal.projets else None
 
 
 def maison_context(portal: Portal, cartes: Cartes | None, fiche: Any) -> dict[str, Any]:
@@ -259,19 +273,24 @@ def boite_pages(portal: Portal) -> Iterator[Page]:
                {"ressources": portal.ressources, "facettes": entrees},
                description="Documents, modèles, kits et formations partagés par le réseau des Maisons.",
                sources=lambda: portal.ressources)
-    fichiers = portal.site.content / "ressources" / "fichiers"
     for fiche in portal.ressources:
-        yield Page(urls.ressource(fiche), urls.BOITE, "ressource.html", fiche.data.titre,
-                   {"fiche": fiche, "fichier": fichier_info(fichiers, fiche.data.fichier) if fiche.data.fichier
-                    else None},
-                   description=fiche.data.resume, in_sitemap=fiche.data.public == "tous", searchable=True,
-                   sources=lambda f=fiche: [f], lastmod=fiche.data.date)
+        yield ressource_page(portal, fiche)
     for entree in entrees:
         titre = f"Boîte à outils — {entree.groupe} : {entree.nom}" if entree.groupe != "Type" \
             else f"Boîte à outils — {entree.nom}"
         yield Page(entree.url, urls.BOITE, "boite.html", titre,
                    {"ressources": entree.ressources, "filtre": entree.nom, "facettes": entrees},
                    sources=lambda r=entree.ressources: r)
+
+
+def ressource_page(portal: Portal, fiche: Any) -> Page:
+    """A resource's page."""
+    fichiers = portal.site.content / "ressources" / "fichiers"
+    return Page(urls.ressource(fiche), urls.BOITE, "ressource.html", fiche.data.titre,
+                {"fiche": fiche, "fichier": fichier_info(fichiers, fiche.data.fichier) if fiche.data.fichier
+                 else None},
+                description=fiche.data.resume, in_sitemap=fiche.data.public == "tous", searchable=True,
+                sources=lambda: [fiche], lastmod=fiche.data.date)
 
 
 def fichier_info(folder: Path, name: str) -> dict[str, str]:
@@ -288,9 +307,14 @@ def projet_pages(portal: Portal) -> Iterator[Page]:
                description="Les initiatives des Maisons : objectifs, acteurs, actions et bilan.",
                sources=lambda: [x for p in portal.projets for x in (p, *_linked(portal, p))])
     for fiche in portal.projets:
-        yield Page(urls.projet(fiche), urls.PROJETS, "projet.html", fiche.data.titre, {"fiche": fiche},
-                   description=fiche.data.resume, searchable=True, sources=lambda f=fiche: [f, *_linked(portal, f)],
-                   lastmod=fiche.data.date_fin or fiche.data.date_debut)
+        yield projet_page(portal, fiche)
+
+
+def projet_page(portal: Portal, fiche: Any) -> Page:
+    """A project's page."""
+    return Page(urls.projet(fiche), urls.PROJETS, "projet.html", fiche.data.titre, {"fiche": fiche},
+                description=fiche.data.resume, searchable=True, sources=lambda: [fiche, *_linked(portal, fiche)],
+                lastmod=fiche.data.date_fin or fiche.data.date_debut)
 
 
 def _linked(portal: Portal, projet: Any) -> list[Any]:
