@@ -136,3 +136,23 @@ def test_complet_renders_every_page(project: Path, tmp_path: Path):
     site = tmp_path / "site"
     _build(project, site)
     assert _build(project, site, complet=True).kept == 0
+
+
+def test_a_site_restored_by_a_ci_cache_keeps_its_pages(project: Path, tmp_path: Path):
+    """A CI cache restores the site folder with new inodes and times cut to the second (tar): its pages are
+    still taken again; a page whose bytes changed on the way is not (its size tells)."""
+    import shutil
+    site = tmp_path / "site"
+    first = _build(project, site)
+    saved = tmp_path / "sauvegarde"
+    shutil.copytree(site, saved)
+    shutil.rmtree(site)
+    shutil.copytree(saved, site, copy_function=shutil.copyfile)  # new inodes, new times…
+    for path, kept in zip(sorted(site.rglob("*")), sorted(saved.rglob("*"))):
+        st = kept.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns // 1_000_000_000 * 1_000_000_000))  # …as tar restores
+    page = site / "maisons/23/bourganeuf/index.html"
+    page.write_bytes(page.read_bytes() + b"\n")
+    again = _build(project, site)
+    assert again.rendered == 1 and again.kept == first.pages - 1
+    _same_as_full(project, site, tmp_path)

@@ -95,10 +95,19 @@ def hugo_project(project: Path, work: Path) -> Path:
     """A Hugo site whose content is the project's fiches (linked, not copied) and whose layouts show them."""
     site = work / "hugo"
     (site / "layouts" / "_default").mkdir(parents=True)
-    # mounted, not linked: Hugo follows no symbolic link inside its content folder
+    # mounted, not linked: Hugo follows no symbolic link inside its content folder. A département's folder
+    # becomes a section (its list page) with an _index.md, written beside: the fiches' folders stay as they are.
     maisons = (project / "content" / "maisons").resolve()
-    (site / "hugo.toml").write_text(CONFIG + f'[[module.mounts]]\nsource = "{maisons}"\ntarget = "content/maisons"\n',
-                                    encoding="utf-8")
+    sections = site / "sections"
+    (sections / "maisons").mkdir(parents=True)
+    (sections / "maisons" / "_index.md").write_text("---\ntitle: Trouver une Maison\n---\n", encoding="utf-8")
+    for folder in sorted(p for p in maisons.iterdir() if p.is_dir()):
+        (sections / "maisons" / folder.name).mkdir()
+        (sections / "maisons" / folder.name / "_index.md").write_text(
+            f"---\ntitle: Maisons du département {folder.name}\n---\n", encoding="utf-8")
+    mounts = "".join(f'[[module.mounts]]\nsource = "{source}"\ntarget = "content/maisons"\n'
+                     for source in (maisons, sections / "maisons"))
+    (site / "hugo.toml").write_text(CONFIG + mounts, encoding="utf-8")
     for name, text in (("baseof", BASEOF), ("single", SINGLE), ("list", LIST)):
         (site / "layouts" / "_default" / f"{name}.html").write_text(text, encoding="utf-8")
     return site

@@ -233,7 +233,7 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
         shells = mkdocs_adapter.shells(tmp)
         timings["habillage (mkdocs, en parallèle)"] = time.perf_counter() - mark
         if complet:
-            manifest.forget(site_dir)
+            manifest.forget(site_dir, root)
         options = BuildOptions(root, config, url, pro, today, search, jobs, keep_search_copies,
                                published=None if complet else site_dir)
         result = render_site(options, BuildState(site, geo, shells, stats), tmp, timings, env)
@@ -242,7 +242,7 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
         swap(tmp, site_dir)
         result.site_dir = site_dir
         kept = result.manifest
-        manifest.save(site_dir, site_dir, kept.keys, kept.copies, kept.search if search else "")
+        manifest.save(site_dir, root, kept.keys, kept.copies, kept.search if search else "")
         return result
     except BaseException:
         workspace.discard()
@@ -339,7 +339,7 @@ def _kept(options: BuildOptions, state: BuildState, ordered: list[Any], out: Pat
     kept.search = manifest.search_key(kept.keys[p.path] for p in kept.indexed) if options.search else ""
     if options.published is None:
         return kept
-    kept.previous = previous = manifest.Manifest.load(options.published)
+    kept.previous = previous = manifest.Manifest.load(options.published, options.root)
     for page in ordered:
         entry = previous.unchanged(page.path, kept.keys[page.path])
         if entry is not None:

@@ -12,7 +12,7 @@ Each page gets a key, a hash of:
   indexes), of every fiche.
 
 The manifest of the previous build (in the per-user cache, :mod:`.cache`, one per site folder) says, for each page
-of the folder it published, its key and the file's size, modification time and inode as written. A page of the
+of the folder it published, its key and the file's size and modification time as written. A page of the
 new build with the same key whose file is still that file (nobody rewrote it since: ``msap serve`` writes in
 place) is linked from the published folder into the new one (a hard link; a copy where links cannot be made)
 instead of being rendered; its search copy comes from the previous build too. When no searchable page changed,
@@ -37,7 +37,7 @@ from ... import cachedir
 from .. import urls
 
 #: bumped when what the manifest holds changes shape
-VERSION = "1"
+VERSION = "2"
 #: the libraries whose version changes what a page holds
 LIBRARIES = ("jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown-it-py", "nh3", "pydantic", "pyyaml",
              "pagefind")
@@ -107,8 +107,13 @@ class Entry:
     key: str
     size: int
     mtime_ns: int
-    inode: int
     copy: tuple[str, str] | None = None  # (title, search copy) of a searchable page
+
+
+def _same_time(now: int, recorded: int) -> bool:
+    """The file's modification time is the one recorded — or that time cut to the second, as a CI cache
+    restores it (tar keeps whole seconds)."""
+    return now == recorded or now % 1_000_000_000 == 0 and now // 1_000_000_000 == recorded // 1_000_000_000
 
 
 @dataclass
@@ -121,14 +126,23 @@ class Manifest:
     linked: int = 0
 
     @staticmethod
-    def _file(site_dir: Path) -> Path | None:
+    def _file(site_dir: Path, root: Path) -> Path | None:
+        """One manifest per site folder, named after its path — relative to the project when inside it
+        (« _site »): a CI runner that restores the cache into another checkout path finds it all the same."""
         base = cache.private(cache.folder() / "pages")
-        return None if base is None else base / f"{_hash(str(site_dir.resolve()))}.pickle"
+        if base is None:
+            return None
+        where = site_dir.resolve()
+        try:
+            where = where.relative_to(root.resolve())
+        except ValueError:
+            pass
+        return base / f"{_hash(str(where))}.pickle"
 
     @classmethod
-    def load(cls, site_dir: Path) -> "Manifest":
+    def load(cls, site_dir: Path, root: Path) -> "Manifest":
         """The manifest of ``site_dir``'s last build; empty when there is none, or it cannot be read."""
-        path = cls._file(site_dir)
+        path = cls._file(site_dir, root)
         try:
             if path is not None:
                 with path.open("rb") as f:
@@ -149,8 +163,7 @@ class Manifest:
             st = (self.site_dir / urls.output_file(path)).lstat()
         except OSError:
             return None
-        if (st.st_size, st.st_mtime_ns, st.st_ino) != (entry.size, entry.mtime_ns, entry.inode) \
-                or not stat.S_ISREG(st.st_mode):
+        if st.st_size != entry.size or not stat.S_ISREG(st.st_mode) or not _same_time(st.st_mtime_ns, entry.mtime_ns):
             return None
         return entry
 
@@ -182,19 +195,19 @@ class Manifest:
         return True
 
 
-def save(site_dir: Path, written: Path, keys: dict[str, str], copies: dict[str, tuple[str, str]],
+def save(site_dir: Path, root: Path, keys: dict[str, str], copies: dict[str, tuple[str, str]],
          search: str) -> None:
-    """Record the pages of the folder ``written`` (about to become ``site_dir``): each one's key and file."""
-    path = Manifest._file(site_dir)
+    """Record the pages of ``site_dir`` (just published): each one's key, and its file's size and time."""
+    path = Manifest._file(site_dir, root)
     if path is None:
         return
     pages = {}
     for page_path, key in keys.items():
         try:
-            st = (written / urls.output_file(page_path)).lstat()
+            st = (site_dir / urls.output_file(page_path)).lstat()
         except OSError:
             continue
-        pages[page_path] = Entry(key, st.st_size, st.st_mtime_ns, st.st_ino, copies.get(page_path))
+        pages[page_path] = Entry(key, st.st_size, st.st_mtime_ns, copies.get(page_path))
     work = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         with work.open("wb") as f:
@@ -204,8 +217,8 @@ def save(site_dir: Path, written: Path, keys: dict[str, str], copies: dict[str, 
         work.unlink(missing_ok=True)
 
 
-def forget(site_dir: Path) -> None:
+def forget(site_dir: Path, root: Path) -> None:
     """No page of ``site_dir`` is taken again (msap build --complet)."""
-    path = Manifest._file(site_dir)
+    path = Manifest._file(site_dir, root)
     if path is not None:
         path.unlink(missing_ok=True)
