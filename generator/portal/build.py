@@ -285,10 +285,15 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
             nonlocal index
             index = recherche.SearchIndex()
         copies = kept.copies = keep_copies if keep_copies is not None else {}
+        # The pages taken again are linked by another process (a folder each: on some disks thousands of mkdir
+        # take a second) while Pagefind indexes and the changed pages are rendered; forked before any thread.
+        linker = Background(kept.link, out, what="pages reprises de la construction précédente",
+                            hint="relancez avec --complet") if kept.entries else None
         html_bytes = write_all(renderer, todo, out, copies_to(lambda: index, copies, searched) if search else None,
                                jobs, (lambda: index.write(out / "pagefind")) if searched else None,
-                               forked=start_index if searched else None, indexed=kept.indexed, known=known,
-                               meanwhile=lambda: kept.link(out))
+                               forked=start_index if searched else None, indexed=kept.indexed, known=known)
+        if linker is not None:
+            linker.join()
         html_bytes += sum(e.size for e in kept.entries.values())
         timings["pages"] = time.perf_counter() - mark
         mark = time.perf_counter()
@@ -325,7 +330,7 @@ class Kept:
     previous: Any = None  # the manifest of the folder the last build published (engines/manifest.py)
 
     def link(self, out: Path) -> None:
-        """The pages taken again linked into ``out``: done while Pagefind indexes and the workers render."""
+        """The pages taken again linked into ``out``."""
         if self.previous is not None:
             self.previous.link(self.entries, out)
 

@@ -146,13 +146,12 @@ CHUNK = 40  # pages per task: small enough that a chunk of heavy listings cannot
 def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies | None = None,
               jobs: int | None = None, copies_done: Callable[[], None] | None = None,
               forked: Callable[[], None] | None = None, indexed: list[Page] | None = None,
-              known: Known | None = None, meanwhile: Callable[[], None] | None = None) -> int:
+              known: Known | None = None) -> int:
     """Write every page; returns the bytes written. With ``copies``: first the search copies of the searchable
     pages are rendered and handed to it (in page order), then ``copies_done()`` is called — Pagefind indexes them
     and writes its bundle while the pages are rendered. ``forked()`` is called once the workers exist (the
     caller's threads start then: no fork while they run). ``indexed``: the searchable pages, in order, when
-    some are not in ``pages`` (kept from the previous build: their copies are ``known``). ``meanwhile()``: the
-    caller's own work, done in this process once the copies are handed over, while the pages are rendered."""
+    some are not in ``pages`` (kept from the previous build: their copies are ``known``)."""
     jobs = parallele.jobs(jobs)
     known = known or {}
     order = (indexed if indexed is not None else [p for p in pages if p.searchable]) if copies is not None else []
@@ -171,10 +170,7 @@ def write_all(renderer: Renderer, pages: list[Page], out: Path, copies: Copies |
                                before_start=forked) as workers:
             rendered = (copy for found in workers.imap(_copies, chunks(searchable)) for copy in found)
             _hand_over(_in_order(order, known, rendered), copies, copies_done)
-            written = workers.imap_unordered(_work, chunks(pages))  # started now in the workers, if any
-            if meanwhile is not None:
-                meanwhile()
-            return sum(written)
+            return sum(workers.imap_unordered(_work, chunks(pages)))
     finally:
         _STATE.clear()
 
