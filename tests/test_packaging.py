@@ -51,7 +51,7 @@ def third_party_imports() -> dict[str, list[str]]:
 
 
 #: the developer tools, which may use the extras they are named after
-TOOLS = {"generator/dev/bench.py": "bench", "frequentation/bench.py": "bench"}
+TOOLS = {"generator/dev/bench.py": "bench", "generator/dev/anchor.py": "hugo", "frequentation/bench.py": "bench"}
 
 
 def test_every_imported_module_is_declared():

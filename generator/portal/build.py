@@ -268,7 +268,7 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
     data = Background(write_data, root, config, site, geo, portal, maps, out, url,
                       what="données ouvertes et cartes", hint="relancez msap build ; si l'erreur revient, "
                                                               "signalez-la avec ce message")
-    index = None
+    index = linker = None
     try:
         renderer = make_renderer(root, config, portal, shells, maps, stats, env)
         pages = list(all_pages(portal, cartes(maps)))
@@ -276,7 +276,7 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
         # pages are rendered), then the pages, the long listings first: the last tasks are short ones and both
         # render processes end together.
         ordered = sorted(pages, key=lambda p: p.template not in HEAVY)
-        kept = _kept(options, state, ordered, out)
+        kept = manifest.plan(options, state, ordered, out)
         todo = [p for p in ordered if p.path not in kept.entries]
         known = {path: e.copy for path, e in kept.entries.items()}
         searched = search and not kept.search_linked
@@ -310,48 +310,13 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
         raise BuildError(str(exc)) from None
     finally:
         data.kill()
+        if linker is not None:
+            linker.kill()
         if index is not None:
             index.close()
     result = BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages], state)
     result.kept, result.rendered, result.manifest = len(kept.entries), len(todo), kept
     return result
-
-
-@dataclass
-class Kept:
-    """The pages of the previous build taken again (:mod:`.engines.manifest`), and what the next one needs."""
-
-    keys: dict[str, str] = field(default_factory=dict)  # page path -> its key in this build
-    entries: dict[str, Any] = field(default_factory=dict)  # page path -> manifest entry, for the pages taken
-    copies: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (title, search copy)
-    indexed: list[Any] | None = None  # the searchable pages, in order
-    search: str = ""  # the search bundle's key
-    search_linked: bool = False
-    previous: Any = None  # the manifest of the folder the last build published (engines/manifest.py)
-
-    def link(self, out: Path) -> None:
-        """The pages taken again linked into ``out``."""
-        if self.previous is not None:
-            self.previous.link(self.entries, out)
-
-
-def _kept(options: BuildOptions, state: BuildState, ordered: list[Any], out: Path) -> Kept:
-    """Take again the unchanged pages of the folder ``options.published`` (links into ``out``)."""
-    kept = Kept(indexed=[p for p in ordered if p.searchable])
-    base = manifest.global_key(options, state, state.shells, [p.path for p in ordered])
-    everything = manifest.everything_key(state.site)
-    kept.keys = {p.path: manifest.page_key(base, p, everything) for p in ordered}
-    kept.search = manifest.search_key(kept.keys[p.path] for p in kept.indexed) if options.search else ""
-    if options.published is None:
-        return kept
-    kept.previous = previous = manifest.Manifest.load(options.published, options.root)
-    for page in ordered:
-        entry = previous.unchanged(page.path, kept.keys[page.path])
-        if entry is not None:
-            kept.entries[page.path] = entry
-    if options.search and all(p.path in kept.entries for p in kept.indexed):
-        kept.search_linked = previous.take_search(kept.search, out)
-    return kept
 
 
 def sitemap_paths(pages: list[Any]) -> list[tuple[str, Any]]:

@@ -123,7 +123,6 @@ class Manifest:
     site_dir: Path
     pages: dict[str, Entry] = field(default_factory=dict)
     search: str = ""  # the key of the search bundle (every searchable page's key, in order)
-    linked: int = 0
 
     @staticmethod
     def _file(site_dir: Path, root: Path) -> Path | None:
@@ -180,7 +179,6 @@ class Manifest:
                 os.link(source, target)
             except OSError:
                 shutil.copy2(source, target)
-            self.linked += 1
 
     def take_search(self, key: str, out: Path) -> bool:
         """Link the previous search bundle into ``out`` when the searchable pages are those it indexed."""
@@ -193,6 +191,44 @@ class Manifest:
             shutil.rmtree(out / "pagefind", ignore_errors=True)
             return False
         return True
+
+
+@dataclass
+class Kept:
+    """The pages of the previous build taken again (this module), and what the next one needs."""
+
+    keys: dict[str, str] = field(default_factory=dict)  # page path -> its key in this build
+    entries: dict[str, Any] = field(default_factory=dict)  # page path -> manifest entry, for the pages taken
+    copies: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (title, search copy)
+    indexed: list[Any] | None = None  # the searchable pages, in order
+    search: str = ""  # the search bundle's key
+    search_linked: bool = False
+    previous: Any = None  # the manifest of the folder the last build published
+
+    def link(self, out: Path) -> None:
+        """The pages taken again linked into ``out``."""
+        if self.previous is not None:
+            self.previous.link(self.entries, out)
+
+
+def plan(options: Any, state: Any, ordered: list[Any], out: Path) -> Kept:
+    """Which pages of ``ordered`` (a build's, with its options and state: generator/portal/build.py) are taken
+    again from the folder ``options.published``; the search bundle linked into ``out`` when it can be."""
+    kept = Kept(indexed=[p for p in ordered if p.searchable])
+    base = global_key(options, state, state.shells, [p.path for p in ordered])
+    everything = everything_key(state.site)
+    kept.keys = {p.path: page_key(base, p, everything) for p in ordered}
+    kept.search = search_key(kept.keys[p.path] for p in kept.indexed) if options.search else ""
+    if options.published is None:
+        return kept
+    kept.previous = previous = Manifest.load(options.published, options.root)
+    for page in ordered:
+        entry = previous.unchanged(page.path, kept.keys[page.path])
+        if entry is not None:
+            kept.entries[page.path] = entry
+    if options.search and all(p.path in kept.entries for p in kept.indexed):
+        kept.search_linked = previous.take_search(kept.search, out)
+    return kept
 
 
 def save(site_dir: Path, root: Path, keys: dict[str, str], copies: dict[str, tuple[str, str]],
