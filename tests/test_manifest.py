@@ -4,6 +4,7 @@ linked."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,26 @@ def test_a_site_restored_by_a_ci_cache_keeps_its_pages(project: Path, tmp_path: 
     again = _build(project, site)
     assert again.rendered == 1 and again.kept == first.pages - 1
     _same_as_full(project, site, tmp_path)
+
+
+def test_the_command_says_what_it_rendered_and_what_it_kept(project: Path, tmp_path: Path, capsys, monkeypatch):
+    from generator import cli
+    monkeypatch.chdir(project)
+    assert cli.main(["build", "--site-dir", str(tmp_path / "site"), "--no-search"]) == 0
+    assert "reprise" not in capsys.readouterr().out
+    assert cli.main(["build", "--site-dir", str(tmp_path / "site"), "--no-search"]) == 0
+    out = capsys.readouterr().out
+    assert "0 page rendue" in out and "pages reprises de la construction précédente" in out
+    assert cli.main(["build", "--site-dir", str(tmp_path / "site"), "--no-search", "--complet"]) == 0
+    assert "reprise" not in capsys.readouterr().out
+
+
+def test_only_the_most_recent_manifests_are_kept(project: Path, tmp_path: Path, monkeypatch):
+    from generator.portal.engines import manifest
+    monkeypatch.setattr(manifest, "KEEP", 2)
+    for n in range(3):
+        _build(project, tmp_path / f"site-{n}")
+        time.sleep(0.01)
+    found = list((Path(os.environ["MSAP_CACHE_DIR"]) / "pages").glob("*.pickle"))
+    assert len(found) == 2
+    assert _build(project, tmp_path / "site-2").rendered == 0  # the last one built is among them

@@ -249,8 +249,19 @@ def save(site_dir: Path, root: Path, keys: dict[str, str], copies: dict[str, tup
         with work.open("wb") as f:
             pickle.dump((VERSION, pages, search), f, protocol=pickle.HIGHEST_PROTOCOL)
         work.replace(path)
+        _prune(path.parent, KEEP)
     except OSError:
         work.unlink(missing_ok=True)
+
+
+#: manifests kept: one per site folder, the most recently built first (a folder built once, long ago, goes)
+KEEP = 8
+
+
+def _prune(base: Path, keep: int) -> None:
+    found = sorted(base.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in found[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def forget(site_dir: Path, root: Path) -> None:
