@@ -92,7 +92,7 @@ def hugo_executable(install: bool = True) -> str:
 
 
 def hugo_project(project: Path, work: Path) -> Path:
-    """A Hugo site whose content is the project's fiches (linked, not copied) and whose layouts show them."""
+    """A Hugo site whose content is the project's fiches (mounted, not copied) and whose layouts show them."""
     site = work / "hugo"
     (site / "layouts" / "_default").mkdir(parents=True)
     # mounted, not linked: Hugo follows no symbolic link inside its content folder. A département's folder
