@@ -11,7 +11,7 @@ import hashlib
 import os
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 ENV = "MSAP_CACHE_DIR"
 _PACKAGES = Path(__file__).resolve().parent.parent  # the folder holding generator/ and frequentation/
@@ -69,6 +69,34 @@ def zone_files(names: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
+def load(path: Path | None) -> Any:
+    """What :func:`store` kept in ``path``; None when there is nothing there, or nothing readable (a damaged
+    or truncated file, an object of classes that no longer exist)."""
+    import pickle
+    try:
+        if path is not None and path.is_file():
+            return pickle.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, IndexError,
+            pickle.UnpicklingError):
+        pass
+    return None
+
+
+def store(path: Path, value: Any, others: str | None = None) -> None:
+    """Keep ``value`` in ``path`` in one step (written beside, then renamed: a reader finds the old file or the
+    new one, never half of one); ``others``: a pattern of the folder's files that go then (other versions')."""
+    import pickle
+    work = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        work.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        work.replace(path)
+        for old in path.parent.glob(others) if others else ():
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:  # a full disk, a folder gone: the next run computes it again
+        work.unlink(missing_ok=True)
+
+
 class Memo:
     """Values computed for items (a fiche's calendars…) kept between runs, each under the key of its inputs:
     :meth:`get` gives a value only for the key it was computed under. One file per ``kind`` and ``code``
@@ -79,14 +107,9 @@ class Memo:
         self._file = None if self._base is None else self._base / f"{code}.pickle"
         self._values: dict[str, tuple[str, object]] = {}
         self._used: dict[str, tuple[str, object]] = {}
-        if self._file is not None and self._file.is_file():
-            import pickle
-            try:
-                loaded = pickle.loads(self._file.read_bytes())
-                if isinstance(loaded, dict):
-                    self._values = loaded
-            except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
-                pass
+        loaded = load(self._file)
+        if isinstance(loaded, dict):
+            self._values = loaded
 
     def get(self, item: str, key: str, compute):  # noqa: ANN001, ANN201 - any value
         """The value of ``item`` for ``key``: kept, or ``compute()`` (then kept)."""
@@ -102,13 +125,4 @@ class Memo:
         """Keep the values used by this run (the others go: a removed fiche leaves nothing behind)."""
         if self._file is None or self._used == self._values:
             return
-        import pickle
-        work = self._file.with_name(f".{self._file.name}.{os.getpid()}")
-        try:
-            work.write_bytes(pickle.dumps(self._used, protocol=pickle.HIGHEST_PROTOCOL))
-            work.replace(self._file)
-            for old in self._base.glob("*.pickle"):  # other versions of the code
-                if old != self._file:
-                    old.unlink(missing_ok=True)
-        except OSError:
-            work.unlink(missing_ok=True)
+        store(self._file, self._used, others="*.pickle")  # other versions of the code go

@@ -173,35 +173,19 @@ def _kept_file(kind: str, key: Any) -> Path | None:
     code = cachedir.code_key(("generator/content/geo.py", "generator/content/geo_centres.py",
                               "generator/diagnostics.py"), ())
     name = hashlib.blake2b(repr((kind, key, code)).encode(), digest_size=16).hexdigest()
-    return base / f"{name}.pickle"
+    return base / f"{kind.replace(' ', '-')}-{name}.pickle"
 
 
 def _kept(kind: str, key: Any) -> Any:
-    import pickle
-    path = _kept_file(kind, key)
-    try:
-        if path is not None and path.is_file():
-            return pickle.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
-        pass
-    return None
+    from .. import cachedir
+    return cachedir.load(_kept_file(kind, key))
 
 
 def _keep(kind: str, key: Any, value: Any) -> None:
-    import os
-    import pickle
+    from .. import cachedir
     path = _kept_file(kind, key)
-    if path is None:
-        return
-    work = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        work.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        work.replace(path)
-        for old in path.parent.glob("*.pickle"):  # one value per kind is enough: older tables' go
-            if old != path and old.stat().st_mtime < path.stat().st_mtime - 86400 * 30:
-                old.unlink(missing_ok=True)
-    except OSError:
-        work.unlink(missing_ok=True)
+    if path is not None:  # one value per kind: the older tables' goes
+        cachedir.store(path, value, others=f"{kind.replace(' ', '-')}-*.pickle")
 
 
 def _parse_communes(path: Path, text: str) -> dict[str, Commune]:

@@ -12,13 +12,10 @@ owner only): what it holds is unpickled.
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 from pathlib import Path
 
 from .. import cachedir
-from .reader import Document, read_bytes
+from .reader import Document, digest, read_bytes
 
 #: what parses a file: a change here is a new store
 PARSERS = ("generator/content", "generator/schema")
@@ -34,10 +31,6 @@ def _file() -> Path | None:
     return None if base is None else base / f"{VERSION}-{_KEY[0]}.pickle"
 
 
-def digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
-
-
 class Store:
     """The documents of the last run (path relative to the project → (digest, document))."""
 
@@ -47,16 +40,8 @@ class Store:
 
     @classmethod
     def load(cls) -> "Store":
-        path = _file()
-        try:
-            if path is not None and path.is_file():
-                with path.open("rb") as f:
-                    entries = pickle.load(f)
-                if isinstance(entries, dict):
-                    return cls(entries)
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, ImportError, pickle.UnpicklingError):
-            pass
-        return cls()
+        entries = cachedir.load(_file())
+        return cls(entries if isinstance(entries, dict) else None)
 
     def get(self, path: Path, root: Path) -> Document | None:
         """The stored document of ``path`` when its bytes are those it was parsed from."""
@@ -81,18 +66,6 @@ class Store:
             self.changed = True
 
     def save(self) -> None:
-        if not self.changed:
-            return
         path = _file()
-        if path is None:
-            return
-        work = path.with_name(f".{path.name}.{os.getpid()}")
-        try:
-            with work.open("wb") as f:
-                pickle.dump(self.entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-            work.replace(path)
-        except OSError:
-            work.unlink(missing_ok=True)
-        for old in path.parent.glob("*.pickle"):  # the stores of other code versions
-            if old != path:
-                old.unlink(missing_ok=True)
+        if self.changed and path is not None:
+            cachedir.store(path, self.entries, others="*.pickle")  # the stores of other code versions go

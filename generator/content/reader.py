@@ -105,6 +105,11 @@ def _raw(path: Path, rel: str, limit: int) -> bytes | Problem:
     return raw
 
 
+def digest(raw: bytes) -> str:
+    """A file's bytes hashed: what the parsed store (generator/content/parsed.py) and the page manifest key on."""
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
 def read_bytes(path: Path, rel: str) -> bytes | Problem:
     """A content file's bytes as :func:`read` takes them (a regular file, at most the size of a fiche)."""
     return _raw(path, rel, FICHE_OCTETS)
@@ -127,7 +132,7 @@ def read(path: Path, root: Path) -> Document | Problem:
                        "ce fichier n'est pas un texte Markdown : déplacez-le ou remplacez-le")
     doc = parse(text, rel)
     if isinstance(doc, Document):
-        doc.digest = hashlib.blake2b(raw, digest_size=16).hexdigest()  # parsed.digest (no import cycle)
+        doc.digest = digest(raw)
         bad = control_at(doc.body)
         if bad is not None:
             offset, char = bad

@@ -23,9 +23,7 @@ the search bundle is linked as it was; otherwise Pagefind indexes every copy aga
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 import shutil
 import stat
 from dataclasses import dataclass, field
@@ -44,26 +42,12 @@ LIBRARIES = ("jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown-it-p
 
 
 def _hash(*parts: str | bytes) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(b"\0" + (part if isinstance(part, bytes) else part.encode("utf-8")))
-    return digest.hexdigest()
+    return cache.key(parts)
 
 
 def code_key() -> str:
     """The Python code of the build and of the statistics client, and the libraries' versions."""
     return cachedir.code_key(("generator", "frequentation"), LIBRARIES)
-
-
-def _tree_key(folder: Path) -> str:
-    """Every regular file of a folder of the project (links are the tree checks' business: not followed)."""
-    digest = hashlib.blake2b(digest_size=16)
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                digest.update(f"\0{path.relative_to(folder)}\0".encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def global_key(options: Any, state: Any, shells: dict[str, Any], paths: Iterable[str]) -> str:
@@ -78,7 +62,7 @@ def global_key(options: Any, state: Any, shells: dict[str, Any], paths: Iterable
         elif rel.startswith("ressources/fichiers/"):
             kept.append(f"{rel}:{path.stat().st_size}")  # a download's page shows its size
     donnees = stats.donnees.model_dump_json() if stats.donnees is not None else ""
-    return _hash(VERSION, code_key(), _tree_key(root / "theme"), _tree_key(root / config.geo_dir),
+    return _hash(VERSION, code_key(), cache.key([root / "theme"]), cache.key([root / config.geo_dir]),
                  (root / "mkdocs.yml").read_bytes() if (root / "mkdocs.yml").is_file() else b"",
                  config.model_dump_json(), *(f"{name}\0{shell.fingerprint}" for name, shell in sorted(shells.items())),
                  *kept, donnees, repr((stats.recupere_le, stats.seuil, stats.api, stats.ancien, stats.avertissement)),
@@ -141,15 +125,9 @@ class Manifest:
     @classmethod
     def load(cls, site_dir: Path, root: Path) -> "Manifest":
         """The manifest of ``site_dir``'s last build; empty when there is none, or it cannot be read."""
-        path = cls._file(site_dir, root)
-        try:
-            if path is not None:
-                with path.open("rb") as f:
-                    version, pages, search = pickle.load(f)
-                if version == VERSION:
-                    return cls(site_dir, pages, search)
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError, TypeError, AttributeError):
-            pass
+        found = cachedir.load(cls._file(site_dir, root))
+        if isinstance(found, tuple) and len(found) == 3 and found[0] == VERSION:
+            return cls(site_dir, found[1], found[2])
         return cls(site_dir)
 
     def unchanged(self, path: str, key: str) -> Entry | None:
@@ -244,14 +222,8 @@ def save(site_dir: Path, root: Path, keys: dict[str, str], copies: dict[str, tup
         except OSError:
             continue
         pages[page_path] = Entry(key, st.st_size, st.st_mtime_ns, copies.get(page_path))
-    work = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        with work.open("wb") as f:
-            pickle.dump((VERSION, pages, search), f, protocol=pickle.HIGHEST_PROTOCOL)
-        work.replace(path)
-        _prune(path.parent, KEEP)
-    except OSError:
-        work.unlink(missing_ok=True)
+    cachedir.store(path, (VERSION, pages, search))
+    _prune(path.parent, KEEP)
 
 
 #: manifests kept: one per site folder, the most recently built first (a folder built once, long ago, goes)
