@@ -97,6 +97,16 @@ def store(path: Path, value: Any, others: str | None = None) -> None:
         work.unlink(missing_ok=True)
 
 
+def prune(base: Path, keep: int) -> None:
+    """Only the ``keep`` most recently written files of ``base`` are kept (a folder built once, long ago, goes)."""
+    try:
+        found = sorted(base.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in found[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:  # another build pruned it meanwhile
+        pass
+
+
 class Memo:
     """Values computed for items (a fiche's calendars…) kept between runs, each under the key of its inputs:
     :meth:`get` gives a value only for the key it was computed under. One file per ``kind`` and ``code``

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FROZEN_TODAY, make_portal_project
+from test_recherche_maj import canonical
 from generator.config import load_config
 from generator.portal.build import build
 
@@ -113,7 +114,7 @@ def test_what_every_page_depends_on_renders_them_again(project: Path, tmp_path: 
     _same_as_full(project, site, tmp_path)
 
 
-def test_the_search_takes_the_kept_copies_and_indexes_them_again(project: Path, tmp_path: Path):
+def test_the_search_bundle_is_updated_for_the_changed_copies(project: Path, tmp_path: Path):
     site = tmp_path / "site"
     _build(project, site, search=True)
     bundle = {p.name: p.stat().st_ino for p in (site / "pagefind").rglob("*") if p.is_file()}
@@ -124,13 +125,30 @@ def test_the_search_takes_the_kept_copies_and_indexes_them_again(project: Path, 
           "nom: France services du Pays de Guéret")
     kept: dict = {}
     again = _build(project, site, search=True, copies=kept)
-    assert again.kept > 0
     full: dict = {}
-    _fresh_build(project, tmp_path / "complet", search=True, copies=full)
+    complet = _fresh_build(project, tmp_path / "complet", search=True, copies=full).site_dir
     assert kept == full and "Pays de Guéret" in kept["maisons/23/gueret/"][1]
     assert set(unchanged) == set(full)
+    # the fiche and the project it carries show the name: their two copies are indexed again, no other
+    assert sorted(p for p in full if unchanged[p] != full[p]) == ["maisons/23/gueret/",
+                                                                 "projets/atelier-numerique-gueret/"]
+    assert again.kept > 0 and again.manifest.search_update == "mis à jour pour 2 pages"
     entry = (site / "pagefind" / "pagefind-entry.json")
-    assert entry.is_file() and os.stat(entry).st_ino not in bundle.values()  # indexed again
+    assert entry.is_file() and os.stat(entry).st_ino not in bundle.values()  # written again
+    assert canonical(site / "pagefind") == canonical(complet / "pagefind")  # what Pagefind makes of every copy
+    # only the hours changed: the search copies are the same, the bundle is linked as it is
+    _edit(project / "content/maisons/23/gueret.md", 'samedi: ["09:00-12:00"]', 'samedi: ["09:00-11:00"]')
+    before = {p.name: p.stat().st_ino for p in (site / "pagefind").rglob("*") if p.is_file()}
+    assert _build(project, site, search=True).manifest.search_update == "mis à jour pour 0 page"
+    assert {p.name: p.stat().st_ino for p in (site / "pagefind").rglob("*") if p.is_file()} == before
+    # a fiche added: other pages, other page numbers: Pagefind indexes every copy
+    text = (project / "content/maisons/23/gueret.md").read_text(encoding="utf-8")
+    (project / "content/maisons/23/gueret-bis.md").write_text(
+        text.replace("nom: France services du Pays de Guéret", "nom: France services de Guéret (annexe)")
+            .replace("id: ", "id: bis-", 1), encoding="utf-8")
+    assert _build(project, site, search=True).manifest.search_update == "indexé à nouveau en entier"
+    complet = _fresh_build(project, tmp_path / "complet-2", search=True).site_dir
+    assert canonical(site / "pagefind") == canonical(complet / "pagefind")
 
 
 def test_complet_renders_every_page(project: Path, tmp_path: Path):

@@ -25,4 +25,6 @@ def cmd_build(root: Path, config, args) -> int:
         print(f"{plural(result.rendered, 'page rendue', 'pages rendues')}, "
               f"{plural(result.kept, 'page reprise', 'pages reprises')} de la construction précédente (rien de ce "
               "qu'elles montrent n'a changé ; --complet pour tout rendre)")
+    if result.manifest is not None and result.manifest.search_update:
+        print(f"Index de recherche {result.manifest.search_update}")
     return 0

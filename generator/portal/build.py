@@ -20,7 +20,7 @@ from .. import tree
 from ..config import Config
 from ..diagnostics import Report, shown
 from .features import declarations
-from .writers import atomic, exports, headers, recherche, securite, vendor
+from .writers import atomic, exports, headers, recherche, recherche_maj, securite, vendor
 from .engines import cache, manifest, mkdocs_adapter
 from .features import minimap, statistiques
 from . import render, urls
@@ -242,7 +242,7 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
         swap(tmp, site_dir)
         result.site_dir = site_dir
         kept = result.manifest
-        manifest.save(site_dir, root, kept.keys, kept.copies, kept.search if search else "")
+        manifest.save(site_dir, root, kept.keys, kept.copies, kept.search if search else "", kept.order)
         return result
     except BaseException:
         workspace.discard()
@@ -268,7 +268,7 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
     data = Background(write_data, root, config, site, geo, portal, maps, out, url,
                       what="données ouvertes et cartes", hint="relancez msap build ; si l'erreur revient, "
                                                               "signalez-la avec ce message")
-    index = linker = None
+    index = linker = reader = None
     try:
         renderer = make_renderer(root, config, portal, shells, maps, stats, env)
         pages = list(all_pages(portal, cartes(maps)))
@@ -279,7 +279,10 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
         kept = manifest.plan(options, state, ordered, out)
         todo = [p for p in ordered if p.path not in kept.entries]
         known = {path: e.copy for path, e in kept.entries.items()}
-        searched = search and not kept.search_linked
+        # A few copies to index again: the previous bundle is updated once the pages are written; else Pagefind
+        # indexes every copy while they are.
+        updating = search and not kept.search_linked and kept.updatable(todo, recherche_maj.LIMIT)
+        searched = search and not kept.search_linked and not updating
 
         def start_index() -> None:  # once the render workers are forked: Pagefind's reader is a thread
             nonlocal index
@@ -289,13 +292,24 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
         # take a second) while Pagefind indexes and the changed pages are rendered; forked before any thread.
         linker = Background(kept.link, out, what="pages reprises de la construction précédente",
                             hint="relancez avec --complet") if kept.entries else None
-        html_bytes = write_all(renderer, todo, out, copies_to(lambda: index, copies, searched) if search else None,
+        # The previous search bundle is read meanwhile, when it is to be updated.
+        reader = Background(recherche_maj.prepare, kept.previous.site_dir / "pagefind",
+                            what="lecture de l'index de recherche précédent",
+                            hint="relancez avec --complet") if updating else None
+        html_bytes = write_all(renderer, todo, out,
+                               copies_to(lambda: index, copies, searched, kept.order) if search else None,
                                jobs, (lambda: index.write(out / "pagefind")) if searched else None,
                                forked=start_index if searched else None, indexed=kept.indexed, known=known)
         if linker is not None:
             linker.join()
         html_bytes += sum(e.size for e in kept.entries.values())
         timings["pages"] = time.perf_counter() - mark
+        if reader is not None:
+            mark = time.perf_counter()
+            reader.join()
+            kept.search_update = recherche_maj.refresh(kept.previous.site_dir / "pagefind", kept.order,
+                                                       kept.before(), kept.copies, out / "pagefind")
+            timings["index de recherche"] = time.perf_counter() - mark
         mark = time.perf_counter()
         data.join()
         exports.write_sitemap(portal, out, sitemap_paths(pages))
@@ -312,6 +326,8 @@ def render_site(options: BuildOptions, state: BuildState, out: Path, timings: di
         data.kill()
         if linker is not None:
             linker.kill()
+        if reader is not None:
+            reader.kill()
         if index is not None:
             index.close()
     result = BuildResult(out, len(pages), html_bytes, 0, timings, [p.path for p in pages], state)
@@ -453,15 +469,19 @@ def copy_files(source: Path, target: Path, portal: Portal) -> None:
 
 
 def copies_to(index: Callable[[], recherche.SearchIndex], keep: dict[str, tuple[str, str]] | None,
-              indexing: bool = True) -> Copies:
+              indexing: bool = True, order: list[str] | None = None) -> Copies:
     """Each search copy goes to Pagefind (``index()``: the index, started by then; not when the previous bundle
-    was kept), and into ``keep`` too (msap serve re-indexes from it after an edit; the manifest keeps them)."""
+    is kept or updated), and into ``keep`` too (msap serve re-indexes from it after an edit; the manifest keeps
+    them); its page's path to ``order`` (the bundle's page numbers)."""
     def take(path: str, title: str, indexed: str) -> None:
         if indexing:
             index().add(path, title, indexed)
         if keep is not None:
             keep[path] = (title, indexed)
+        if order is not None:
+            order.append(path)
     return take
+
 
 
 def swap(tmp: Path, site_dir: Path) -> None:

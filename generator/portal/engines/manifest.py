@@ -16,8 +16,9 @@ of the folder it published, its key and the file's size and modification time as
 new build with the same key whose file is still that file (nobody rewrote it since: ``msap serve`` writes in
 place) is linked from the published folder into the new one (a hard link; a copy where links cannot be made)
 instead of being rendered; its search copy comes from the previous build too. When no searchable page changed,
-the search bundle is linked as it was; otherwise Pagefind indexes every copy again, the kept ones included
-(Pagefind has no way to update a bundle).
+the search bundle is linked as it was; when a few did, the previous bundle is updated for the copies that
+changed (:mod:`..writers.recherche_maj`, from the order in which its pages were indexed, kept here); otherwise
+Pagefind indexes every copy again.
 
 ``tests/test_manifest.py`` checks a build that kept pages against a full build of the same tree, byte for byte.
 """
@@ -35,7 +36,7 @@ from ... import cachedir
 from .. import urls
 
 #: bumped when what the manifest holds changes shape
-VERSION = "2"
+VERSION = "3"
 #: the libraries whose version changes what a page holds
 LIBRARIES = ("jinja2", "markupsafe", "mkdocs", "mkdocs-material", "markdown-it-py", "nh3", "pydantic", "pyyaml",
              "pagefind")
@@ -107,6 +108,7 @@ class Manifest:
     site_dir: Path
     pages: dict[str, Entry] = field(default_factory=dict)
     search: str = ""  # the key of the search bundle (every searchable page's key, in order)
+    order: list[str] = field(default_factory=list)  # the pages of the search bundle, by page number
 
     @staticmethod
     def _file(site_dir: Path, root: Path) -> Path | None:
@@ -126,8 +128,8 @@ class Manifest:
     def load(cls, site_dir: Path, root: Path) -> "Manifest":
         """The manifest of ``site_dir``'s last build; empty when there is none, or it cannot be read."""
         found = cachedir.load(cls._file(site_dir, root))
-        if isinstance(found, tuple) and len(found) == 3 and found[0] == VERSION:
-            return cls(site_dir, found[1], found[2])
+        if isinstance(found, tuple) and len(found) == 4 and found[0] == VERSION:
+            return cls(site_dir, found[1], found[2], found[3])
         return cls(site_dir)
 
     def unchanged(self, path: str, key: str) -> Entry | None:
@@ -181,7 +183,20 @@ class Kept:
     indexed: list[Any] | None = None  # the searchable pages, in order
     search: str = ""  # the search bundle's key
     search_linked: bool = False
+    order: list[str] = field(default_factory=list)  # the pages handed to the search, in order (this build)
+    search_update: str = ""  # what became of the previous search bundle, when it was updated
     previous: Any = None  # the manifest of the folder the last build published
+
+    def updatable(self, todo: Iterable[Any], limit: int) -> bool:
+        """Whether the previous search bundle can be updated instead of made again: it exists, its pages' order
+        is known, and at most ``limit`` searchable pages are rendered again."""
+        previous = self.previous
+        return (previous is not None and bool(previous.order) and (previous.site_dir / "pagefind").is_dir()
+                and sum(1 for p in todo if p.searchable) <= limit)
+
+    def before(self) -> dict[str, tuple[str, str] | None]:
+        """The search copies of the previous build's pages."""
+        return {path: entry.copy for path, entry in self.previous.pages.items()} if self.previous else {}
 
     def link(self, out: Path) -> None:
         """The pages taken again linked into ``out``."""
@@ -210,7 +225,7 @@ def plan(options: Any, state: Any, ordered: list[Any], out: Path) -> Kept:
 
 
 def save(site_dir: Path, root: Path, keys: dict[str, str], copies: dict[str, tuple[str, str]],
-         search: str) -> None:
+         search: str, order: list[str]) -> None:
     """Record the pages of ``site_dir`` (just published): each one's key, and its file's size and time."""
     path = Manifest._file(site_dir, root)
     if path is None:
@@ -222,18 +237,12 @@ def save(site_dir: Path, root: Path, keys: dict[str, str], copies: dict[str, tup
         except OSError:
             continue
         pages[page_path] = Entry(key, st.st_size, st.st_mtime_ns, copies.get(page_path))
-    cachedir.store(path, (VERSION, pages, search))
-    _prune(path.parent, KEEP)
+    cachedir.store(path, (VERSION, pages, search, order if search else []))
+    cachedir.prune(path.parent, KEEP)
 
 
 #: manifests kept: one per site folder, the most recently built first (a folder built once, long ago, goes)
 KEEP = 8
-
-
-def _prune(base: Path, keep: int) -> None:
-    found = sorted(base.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in found[keep:]:
-        old.unlink(missing_ok=True)
 
 
 def forget(site_dir: Path, root: Path) -> None:
