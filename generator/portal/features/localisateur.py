@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
+from ... import cachedir
 from ...content.geo import Geo
 from .minimap import rings, simplify
 
@@ -148,7 +149,9 @@ class Proximite:
 
 
 class Voisinage:
-    """What the pages need to answer « près de chez moi » without JavaScript (computed once per build)."""
+    """What the pages need to answer « près de chez moi » without JavaScript (computed once per build). The
+    nearest places of the communes are kept between builds (:class:`generator.cachedir.Memo`) under the
+    positions of the places and of the communes: an edit that moves nothing does not compute them again."""
 
     def __init__(self, maisons: list[Any], geo: Geo, k: int):
         self.geo = geo
@@ -158,18 +161,39 @@ class Voisinage:
             s.code_insee for f in maisons for s in f.data.arrets if s.code_insee}
         self.communes = sorted((geo.communes[c] for c in codes if c in geo.communes and geo.communes[c].lat is not None),
                                key=lambda c: c.code_insee)
-        found = self.proximite.nearest([centre(c) for c in self.communes], k)
+        self._memo = cachedir.Memo("voisinage", cachedir.code_key(("generator/portal/features/localisateur.py",),
+                                                                   ("numpy",)))
+        found = self._nearest("proches", [centre(c) for c in self.communes], k)
         self.proches = {c.code_insee: near for c, near in zip(self.communes, found)}
-        self._tables: dict[str, list[tuple[Any, Lieu, float]]] = {}
+        self._tables: dict[str, list[tuple[Any, Lieu, float]]] | None = None
+
+    def _nearest(self, item: str, points: list[tuple[float, float]], k: int) -> list[list[tuple[Lieu, float]]]:
+        """:meth:`Proximite.nearest`, kept under the places' and the points' positions."""
+        p = self.proximite
+        key = cachedir.digest(p.lat.tobytes(), p.lon.tobytes(), np.array(points, dtype=float).tobytes(), str(k))
+
+        def compute() -> tuple[list[list[int]], list[list[float]]]:
+            index = {id(place): n for n, place in enumerate(self.places)}
+            found = p.nearest(points, k)
+            return ([[index[id(place)] for place, _ in row] for row in found],
+                    [[km for _, km in row] for row in found])
+        numbers, kms = self._memo.get(item, key, compute)
+        self._memo.save()
+        return [[(self.places[n], km) for n, km in zip(row, dist)] for row, dist in zip(numbers, kms)]
 
     def par_departement(self, code: str) -> list[tuple[Any, Lieu, float]]:
         """Every commune of a département with its nearest place: (commune, place, km), by name."""
-        if code not in self._tables:
-            communes = sorted(self.geo.located_by_departement.get(code, []),
-                              key=lambda c: c.nom.translate(_ORDER).casefold())
-            nearest = self.proximite.nearest([centre(c) for c in communes], 1)
-            self._tables[code] = [(c, near[0][0], near[0][1]) for c, near in zip(communes, nearest) if near]
-        return self._tables[code]
+        if self._tables is None:  # every département's at once: one computation to keep
+            spans, communes = [], []
+            for dep, located in self.geo.located_by_departement.items():
+                ordered = sorted(located, key=lambda c: c.nom.translate(_ORDER).casefold())
+                spans.append((dep, len(communes), len(communes) + len(ordered)))
+                communes.extend(ordered)
+            nearest = self._nearest("communes", [centre(c) for c in communes], 1)
+            self._tables = {dep: [(c, near[0][0], near[0][1]) for c, near in zip(communes[start:end],
+                                                                                  nearest[start:end]) if near]
+                            for dep, start, end in spans}
+        return self._tables.get(code, [])
 
 
 def _escape(text: str) -> str:
