@@ -96,3 +96,34 @@ def test_the_communes_kept_are_those_of_the_tables_read(tmp_path: Path, cache: P
     monkeypatch.setenv("MSAP_CACHE_DIR", str(cache))
     monkeypatch.setattr(geo, "_LAST", {})
     assert geo.Geo(root / "data/geo").communes["23096"].nom == "Guérat"
+
+
+def test_what_the_checks_find_in_a_header_is_found_again_in_a_stored_file(tmp_path: Path, cache: Path,
+                                                                          monkeypatch):
+    """The header's walk (control characters, formula-like texts) is kept with the stored document: a stored
+    file gives the same problems without being walked again."""
+    from generator.content import checks, validation
+    from generator.content.geo import Geo
+
+    root = make_portal_project(tmp_path / "projet", statistiques=False)
+    fiche = root / "content/maisons/23/gueret.md"
+    fiche.write_text(fiche.read_text(encoding="utf-8").replace(
+        "precisions: Conseiller CAF", "precisions: =HYPERLINK(\"x\") Conseiller CAF"), encoding="utf-8")
+    bourganeuf = next((root / "content/maisons/23").glob("bourganeuf*.md"))
+    text = bourganeuf.read_text(encoding="utf-8")
+    nom = next(line for line in text.splitlines() if line.startswith("nom: "))
+    bourganeuf.write_text(text.replace(nom, 'nom: "\\x1b[31mFrance services Bourganeuf"'), encoding="utf-8")
+
+    def problems() -> list[str]:
+        site, report = _load(root)
+        checks.check_site(site, Geo(root / "data/geo"), report, 30)
+        return sorted(p.text() for p in [*report.errors, *report.warnings]
+                      if "formule" in p.message or "contrôle" in p.message)
+    first = problems()
+    assert any("gueret.md" in p and "formule" in p for p in first), first
+    assert any("bourganeuf" in p and "contrôle" in p for p in first), first
+    walked: list[str] = []
+    real = validation._walk
+    monkeypatch.setattr(validation, "_walk", lambda value, *args: (walked.append("x"), real(value, *args)))
+    assert problems() == first
+    assert len(walked) <= 1  # only the file the store does not keep (refused by the schema) is walked again

@@ -21,8 +21,7 @@ from .geo_centres import check_table
 from ..schema import KINDS, LISTS
 from ..schema.fields import PHONE_RE
 from ..schema.limits import FICHIER_OCTETS, taille
-from ..spreadsheet import formula_like
-from .validation import field_name
+from .validation import field_name, scan
 
 
 def check_site(site: Site, geo: Geo, report: Report, distance_max_km: float,
@@ -103,8 +102,8 @@ def _check_body(fiche: Fiche, report: Report) -> None:
 def _check_formulas(fiche: Fiche, report: Report) -> None:
     """Texts a spreadsheet would run as a formula in the open-data CSV (see generator/spreadsheet.py): warnings.
     An international phone number (« +33 … ») is what it looks like, not a formula."""
-    for loc, text in _texts(fiche.doc.meta):
-        if formula_like(text) and not PHONE_RE.match(text.strip()):
+    for loc, text in scan(fiche.doc)[1]:
+        if not PHONE_RE.match(text.strip()):
             report.warn(fiche.path, fiche.line(*loc), field_name(loc),
                         f"« {_shown(text)} » commence par « {TRIGGER_NAMES.get(text[0], text[0])} » : un tableur le "
                         "lirait comme une formule (les exports CSV le font précéder d'une apostrophe)",
@@ -114,17 +113,6 @@ def _check_formulas(fiche: Fiche, report: Report) -> None:
 #: addresses that receive nothing (« noreply@… », « ne-pas-repondre@… »): published, they are a dead end
 NOREPLY = re.compile(r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?repondre|nepasrepondre)\b", re.I)
 TRIGGER_NAMES = {"\t": "tabulation", "\r": "retour chariot"}
-
-
-def _texts(value: Any, loc: tuple = ()) -> Iterable[tuple[tuple, str]]:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, loc + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, loc + (i,))
 
 
 def _shown(text: str, size: int = 60) -> str:

@@ -34,6 +34,8 @@ class Document:
     body_problems: list[tuple[int, str, str]] | None = field(default=None, repr=False)
     #: a hash of the file's bytes: what the build's page manifest (generator/portal/engines/manifest.py) keys on
     digest: str = field(default="", repr=False)
+    #: what the checks look for in the header's texts, found in one walk (generator/content/validation.py)
+    scanned: tuple[list, list] | None = field(default=None, repr=False)
 
     @property
     def key_lines(self) -> dict[tuple, int]:

@@ -23,7 +23,7 @@ from ..diagnostics import Problem, Report
 from .reader import Document, read, read_yaml_file
 from ..schema import KINDS, LISTS, Publics, Relecteurs
 from ..schema.fields import SLUG_RE
-from .validation import validate
+from .validation import scan, validate
 
 
 @dataclass
@@ -183,6 +183,7 @@ def _render_body(doc: Document | Problem) -> Document | Problem:
         from . import sanitiser as markdown
 
         doc.body_html, doc.body_problems = markdown.render(doc.body), markdown.problems(doc.body)
+        scan(doc)
     return doc
 
 
@@ -199,7 +200,7 @@ def load_fiche(kind: str, model: type[BaseModel], path: Path, root: Path, report
         report.add(doc.path, 1, "", f"le nom de fichier « {path.name} » n'est pas valide",
                    "minuscules sans accents, chiffres et tirets, terminé par « .md », par exemple « gueret.md »")
         ok = False
-    data, problems = validate(model, doc.meta, doc.path, doc.line)
+    data, problems = validate(model, doc.meta, doc.path, doc.line, scan(doc)[0])
     report.extend(problems)
     return Fiche(kind, slug, doc, data if ok else None)
 

@@ -15,15 +15,17 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ..diagnostics import Problem, shown
-from .reader import CONTROL_HINT, control_at
+from ..spreadsheet import formula_like
+from .reader import CONTROL_HINT, Document, control_at
 
 
 def validate(model: type[BaseModel], data: dict[str, Any], path: str,
-             line_of: typing.Callable[[tuple], int]) -> tuple[BaseModel | None, list[Problem]]:
+             line_of: typing.Callable[[tuple], int], found: list | None = None) -> tuple[BaseModel | None, list[Problem]]:
     """The model of ``data``, or None and every problem; a control character anywhere (a value, a key, however
-    YAML wrote it: « "\\0" », « "\\x1b" ») refuses the fiche too."""
+    YAML wrote it: « "\\0" », « "\\x1b" ») refuses the fiche too (``found``: those of :func:`scan`, when known)."""
+    found = list(controls(data)) if found is None else found
     hidden = [Problem(path, line_of(loc), field_name(loc), f"{what} contient un caractère de contrôle "
-                      f"({shown(char)})", CONTROL_HINT) for loc, what, char in controls(data)]
+                      f"({shown(char)})", CONTROL_HINT) for loc, what, char in found]
     try:
         value = model.model_validate(data)
     except ValidationError as exc:
@@ -48,6 +50,38 @@ def controls(value: Any, loc: tuple = ()) -> typing.Iterator[tuple[tuple, str, s
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from controls(item, loc + (i,))
+
+
+def scan(doc: Document) -> tuple[list[tuple[tuple, str, str]], list[tuple[tuple, str]]]:
+    """What the checks look for in a document's header, in one walk, kept on the document (the store of
+    parsed.py keeps it with the rest: an unchanged file is not walked again): the control characters
+    (:func:`controls`) and the texts a spreadsheet would run as a formula (field path, text)."""
+    if doc.scanned is None:
+        hidden: list[tuple[tuple, str, str]] = []
+        formulas: list[tuple[tuple, str]] = []
+        _walk(doc.meta, (), hidden, formulas)
+        doc.scanned = (hidden, formulas)
+    return doc.scanned
+
+
+def _walk(value: Any, loc: tuple, hidden: list | None, formulas: list) -> None:
+    """:func:`controls` into ``hidden`` (None below a key already refused) and the formula-like texts."""
+    if isinstance(value, str):
+        if hidden is not None:
+            found = control_at(value)
+            if found is not None:
+                hidden.append((loc, "la valeur", found[1]))
+        if formula_like(value):
+            formulas.append((loc, value))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found = control_at(key) if hidden is not None and isinstance(key, str) else None
+            if found is not None:
+                hidden.append((loc, f"la clé « {shown(key)[:60]} »", found[1]))
+            _walk(item, loc + (key,), None if found is not None else hidden, formulas)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _walk(item, loc + (i,), hidden, formulas)
 
 
 def field_name(loc: tuple) -> str:
