@@ -5,8 +5,15 @@ import sys
 import time
 from pathlib import Path
 
+from . import collector_off
+
 
 def cmd_check(root: Path, config, strict: bool, fmt: str) -> int:
+    with collector_off():  # what is read lives until the report: the collector's passes over it free nothing
+        return _check(root, config, strict, fmt)
+
+
+def _check(root: Path, config, strict: bool, fmt: str) -> int:
     from .. import tree
     from ..content.checks import check_site
     from ..content.site import load_site
