@@ -178,7 +178,6 @@ class Voisinage:
             return ([[index[id(place)] for place, _ in row] for row in found],
                     [[km for _, km in row] for row in found])
         numbers, kms = self._memo.get(item, key, compute)
-        self._memo.save()
         return [[(self.places[n], km) for n, km in zip(row, dist)] for row, dist in zip(numbers, kms)]
 
     def par_departement(self, code: str) -> list[tuple[Any, Lieu, float]]:
@@ -190,6 +189,7 @@ class Voisinage:
                 spans.append((dep, len(communes), len(communes) + len(ordered)))
                 communes.extend(ordered)
             nearest = self._nearest("communes", [centre(c) for c in communes], 1)
+            self._memo.save()  # once both are known: what a run did not use goes
             self._tables = {dep: [(c, near[0][0], near[0][1]) for c, near in zip(communes[start:end],
                                                                                   nearest[start:end]) if near]
                             for dep, start, end in spans}
