@@ -177,3 +177,38 @@ def test_missing_map_library_stops_the_build_with_a_hint(tmp_path: Path):
     with pytest.raises(BuildError, match="« leaflet » .* Indice : lancez « make setup »"):
         build(root, load_config(root), tmp_path / "site", search=False)
     assert not (tmp_path / "site").exists()
+
+
+def test_the_nearest_places_are_kept_between_builds_while_nothing_moves(tmp_path: Path, monkeypatch):
+    """The communes' nearest places (the département tables, the commune pages) are computed once, then taken
+    again from the cache while no place and no commune moved; a Maison moved computes them again."""
+    from conftest import make_portal_project
+    from generator.config import load_config
+    from generator.content.site import load_site
+    from generator.diagnostics import Report
+    from generator.portal.model import Portal
+
+    monkeypatch.setenv("MSAP_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_portal_project(tmp_path / "projet", statistiques=False)
+    computed: list[int] = []
+    real = localisateur.Proximite.nearest
+
+    def counting(self, points, k, *args, **kwargs):
+        computed.append(len(points))
+        return real(self, points, k, *args, **kwargs)
+    monkeypatch.setattr(localisateur.Proximite, "nearest", counting)
+
+    def tables() -> dict:
+        site = load_site(root, "content", Report())
+        portal = Portal(site, Geo(root / "data" / "geo"), "https://portail.test/", proches=load_config(root).carte_resultats)
+        return {dep: [(c.code_insee, place.maison.data.id, round(km, 6)) for c, place, km in
+                      portal.voisinage.par_departement(dep)] for dep in ("23", "08", "75")}
+    first = tables()
+    assert len(computed) == 2 and first["23"]
+    for _ in range(2):  # the second build and the third: nothing computed, the same tables
+        computed.clear()
+        assert tables() == first and computed == []
+    fiche = root / "content/maisons/23/gueret.md"
+    fiche.write_text(fiche.read_text(encoding="utf-8").replace("lat: 46.1713", "lat: 46.0513"), encoding="utf-8")
+    moved = tables()
+    assert len(computed) == 2 and moved != first
