@@ -186,3 +186,31 @@ def test_pagefind_indexes_everything_when_the_bundle_cannot_be_updated(real, tmp
     out.parent.mkdir()
     assert recherche_maj.update(previous, order, before, after, out) is None
     assert not out.exists() and list(out.parent.iterdir()) == []
+
+
+@pytest.mark.lent
+@pytest.mark.reseau
+def test_the_real_network_updated_three_times_has_the_index_pagefind_makes(tmp_path: Path, monkeypatch):
+    """The whole real network built, then three fiches edited one after the other (text, name, address), each
+    build updating the published index: the last one is the index a complete build makes, page for page."""
+    from generator.config import load_config
+    from generator.dev.bench import _tree
+    from generator.portal.build import build
+
+    monkeypatch.setenv("MSAP_CACHE_DIR", str(tmp_path / "cache"))
+    project = _tree(REPO, tmp_path / "reel")
+    site = tmp_path / "site"
+    build(project, load_config(project), site)
+    edits = [("maisons/23/ahun.md", lambda t: t + "\nAtelier numérique le jeudi matin, sur inscription.\n"),
+             ("maisons/19/ayen.md", lambda t: t.replace("\nnom: ", "\nnom: Maison du pays d'Ayen — ", 1)),
+             ("maisons/01/amberieu-en-bugey.md", lambda t: t.replace("  voie: ", "  voie: Bâtiment B, ", 1))]
+    for rel, edit in edits:
+        fiche = project / "content" / rel
+        before = fiche.read_text(encoding="utf-8")
+        assert edit(before) != before, rel
+        fiche.write_text(edit(before), encoding="utf-8")
+        again = build(project, load_config(project), site)
+        assert again.manifest.search_update.startswith("mis à jour pour "), (rel, again.manifest.search_update)
+    monkeypatch.setenv("MSAP_CACHE_DIR", str(tmp_path / "cache-complet"))
+    full = build(project, load_config(project), tmp_path / "complet", complet=True)
+    assert canonical(site / "pagefind") == canonical(full.site_dir / "pagefind")
