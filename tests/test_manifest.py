@@ -198,3 +198,30 @@ def test_only_the_most_recent_manifests_are_kept(project: Path, tmp_path: Path, 
     found = list((Path(os.environ["MSAP_CACHE_DIR"]) / "pages").glob("*.pickle"))
     assert len(found) == 2
     assert _build(project, tmp_path / "site-2").rendered == 0  # the last one built is among them
+
+
+def test_a_page_rendered_over_a_linked_one_leaves_the_published_file_alone(tmp_path: Path):
+    """The published site's pages are linked into the new one while the changed pages are rendered: a page
+    rendered over its link replaces the link, never writes into the published file; a link that comes after
+    the rendered page leaves it as it is."""
+    from generator.portal import render, urls
+    from generator.portal.engines.manifest import Entry, Manifest
+
+    published = tmp_path / "publie"
+    (published / "maisons/23/gueret").mkdir(parents=True)
+    (published / "maisons/23/gueret/index.html").write_bytes(b"ancienne page")
+    (published / "maisons/23/ahun").mkdir(parents=True)
+    (published / "maisons/23/ahun/index.html").write_bytes(b"page d'Ahun")
+    out = tmp_path / "nouveau"
+    previous = Manifest(published, {p: Entry("k", 0, 0) for p in ("maisons/23/gueret/", "maisons/23/ahun/")})
+    previous.link(["maisons/23/gueret/"], out)
+    target = out / urls.output_file("maisons/23/gueret/")
+    assert target.stat().st_ino == (published / "maisons/23/gueret/index.html").stat().st_ino
+    render._write(target, b"nouvelle page")
+    assert (published / "maisons/23/gueret/index.html").read_bytes() == b"ancienne page"
+    assert target.read_bytes() == b"nouvelle page"
+    render._write(out / urls.output_file("maisons/23/ahun/"), b"Ahun rendue")  # rendered before its link
+    previous.link(["maisons/23/gueret/", "maisons/23/ahun/"], out)
+    assert target.read_bytes() == b"nouvelle page"
+    assert (out / urls.output_file("maisons/23/ahun/")).read_bytes() == b"Ahun rendue"
+    assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["index.html", "index.html"]  # no leftover

@@ -231,6 +231,8 @@ def _build(root: Path, config: Config, site_dir: Path | None, pro: bool, site_ur
         except BackgroundError as exc:
             raise BuildError(str(exc)) from None
         shells = mkdocs_adapter.shells(tmp)
+        for section in shells:  # read: each is where a page of the portal goes, rendered or linked (never over one)
+            (tmp / urls.output_file(section)).unlink(missing_ok=True)
         timings["habillage (mkdocs, en parallèle)"] = time.perf_counter() - mark
         if complet:
             manifest.forget(site_dir, root)

@@ -5,6 +5,8 @@ without copying it); each process writes its own pages.
 """
 from __future__ import annotations
 
+import os
+
 import json
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -115,11 +117,20 @@ class Renderer:
 
 
 def _write(target: Path, data: bytes) -> None:
+    """A page's file written; one already there is replaced in one step, never written into: it may be a page
+    linked from the published site (:mod:`.engines.manifest`), the same file as the published one."""
     try:
-        target.write_bytes(data)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        work = target.with_name(f".{target.name}.{os.getpid()}")
+        work.write_bytes(data)
+        os.replace(work, target)
+        return
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 _STATE: dict[str, Any] = {}

@@ -147,7 +147,8 @@ class Manifest:
         return entry
 
     def link(self, paths: Iterable[str], out: Path) -> None:
-        """Link the published files of ``paths`` into ``out`` (a copy where links cannot be made)."""
+        """Link the published files of ``paths`` into ``out`` (a copy where links cannot be made); a page
+        already there was rendered meanwhile (generator/portal/render.py): it stays."""
         made: set[Path] = set()
         for path in paths:
             rel = urls.output_file(path)
@@ -157,8 +158,17 @@ class Manifest:
                 made.add(target.parent)
             try:
                 os.link(source, target)
+            except FileExistsError:
+                pass
             except OSError:
-                shutil.copy2(source, target)
+                work = target.with_name(f".{target.name}.{os.getpid()}")
+                shutil.copy2(source, work)
+                try:
+                    os.link(work, target)  # not over a page rendered meanwhile
+                except FileExistsError:
+                    pass
+                finally:
+                    work.unlink(missing_ok=True)
 
     def take_search(self, key: str, out: Path) -> bool:
         """Link the previous search bundle into ``out`` when the searchable pages are those it indexed."""
