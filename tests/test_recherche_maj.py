@@ -165,7 +165,8 @@ def test_unchanged_copies_link_the_bundle_as_it_is(real, tmp_path: Path):
     assert os.stat(entry).st_ino == os.stat(previous / "pagefind-entry.json").st_ino
 
 
-@pytest.mark.parametrize("why", ["page ajoutée", "ordre", "trop de pages", "fichier abîmé", "copie inconnue"])
+@pytest.mark.parametrize("why", ["page ajoutée", "ordre", "trop de pages", "fichier abîmé", "fichier imbriqué",
+                                 "copie inconnue"])
 def test_pagefind_indexes_everything_when_the_bundle_cannot_be_updated(real, tmp_path: Path, monkeypatch, why):
     previous = _index(real, tmp_path / "avant")
     order, before, after = list(real), dict(real), _changed(real, "plusieurs")
@@ -179,6 +180,10 @@ def test_pagefind_indexes_everything_when_the_bundle_cannot_be_updated(real, tmp
     elif why == "fichier abîmé":
         chunk = next((previous / "index").iterdir())
         chunk.write_bytes(chunk.read_bytes()[:40])
+    elif why == "fichier imbriqué":  # arrays in arrays, deeper than Python recurses
+        import gzip
+        chunk = next((previous / "index").iterdir())
+        chunk.write_bytes(gzip.compress(fmt.SIGNATURE + b"\x81" * 100_000))
     else:  # the copy said to be the previous one is not what the bundle holds
         path = order[10]
         before[path] = (before[path][0], before[path][1].replace("<h1>", "<h1>Mot absent de l'index "))

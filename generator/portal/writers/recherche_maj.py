@@ -39,6 +39,10 @@ class Redo(Exception):
     """The bundle has to be made again by Pagefind, whole (the message says why)."""
 
 
+#: what a bundle that is not as expected (damaged, nested too deep, of another version) raises while read
+UNREADABLE = (fmt.FormatError, OSError, KeyError, ValueError, TypeError, IndexError, AttributeError, RecursionError)
+
+
 Entries = list  # [[page, locations, meta locations]…]
 
 
@@ -129,7 +133,7 @@ def prepare(bundle: Path) -> None:
         path = _cache_file(meta_name)
         if path is not None and not path.is_file():
             cachedir.store(path, state_of(bundle))
-    except (fmt.FormatError, OSError, KeyError, ValueError, TypeError, IndexError):
+    except UNREADABLE:
         pass
 
 
@@ -271,7 +275,7 @@ def update(previous: Path, order: list[str], before: dict[str, tuple[str, str] |
     None when Pagefind has to index every page (nothing written then)."""
     try:
         return _update(previous, order, before, after, out)
-    except (Redo, fmt.FormatError, OSError, KeyError, ValueError, TypeError, IndexError, AttributeError):
+    except (Redo, *UNREADABLE):
         shutil.rmtree(out, ignore_errors=True)
         return None
 
