@@ -485,7 +485,6 @@ def copies_to(index: Callable[[], recherche.SearchIndex], keep: dict[str, tuple[
     return take
 
 
-
 def swap(tmp: Path, site_dir: Path) -> None:
     """Put the new site in place in one atomic step (:mod:`.atomic`); the old one is deleted in the background."""
     old = atomic.replace(tmp, site_dir)
