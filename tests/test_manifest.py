@@ -225,3 +225,19 @@ def test_a_page_rendered_over_a_linked_one_leaves_the_published_file_alone(tmp_p
     assert target.read_bytes() == b"nouvelle page"
     assert (out / urls.output_file("maisons/23/ahun/")).read_bytes() == b"Ahun rendue"
     assert sorted(p.name for p in out.rglob("*") if p.is_file()) == ["index.html", "index.html"]  # no leftover
+
+
+def test_where_links_cannot_be_made_the_kept_pages_are_copied(tmp_path: Path, monkeypatch):
+    from generator.portal.engines import manifest as module
+    from generator.portal.engines.manifest import Entry, Manifest
+
+    published = tmp_path / "publie"
+    (published / "maisons/23/gueret").mkdir(parents=True)
+    (published / "maisons/23/gueret/index.html").write_bytes(b"page publiee")
+
+    def no_links(source, target):
+        raise PermissionError(1, "Operation not permitted")
+    monkeypatch.setattr(module.os, "link", no_links)
+    out = tmp_path / "nouveau"
+    Manifest(published, {"maisons/23/gueret/": Entry("k", 0, 0)}).link(["maisons/23/gueret/"], out)
+    assert (out / "maisons/23/gueret/index.html").read_bytes() == b"page publiee"

@@ -129,8 +129,14 @@ def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
         while "08:30 – 12:30" not in get(url):
             assert time.monotonic() < deadline, "la fiche modifiée n'a pas été reconstruite"
             time.sleep(0.05)
-        time.sleep(0.5)  # the listings that show the fiche follow its page
-        version = get(f"http://127.0.0.1:{port}/__msap/version")
+        # the listings that show the fiche follow its page: the rebuild is over once the version holds for 0.5 s
+        version, steady = get(f"http://127.0.0.1:{port}/__msap/version"), time.monotonic()
+        while time.monotonic() - steady < 0.5:
+            assert time.monotonic() < deadline + 10, "la reconstruction ne s'arrête pas"
+            time.sleep(0.05)
+            now = get(f"http://127.0.0.1:{port}/__msap/version")
+            if now != version:
+                version, steady = now, time.monotonic()
         fiche.write_text(fiche.read_text(encoding="utf-8").replace('mardi: ["08:30-12:30"]', 'mardi: ["9h-12h"]'),
                          encoding="utf-8")
         time.sleep(1.0)  # a refused edit changes nothing: the served page stays the last valid one

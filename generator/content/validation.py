@@ -23,7 +23,7 @@ def validate(model: type[BaseModel], data: dict[str, Any], path: str,
              line_of: typing.Callable[[tuple], int], found: list | None = None) -> tuple[BaseModel | None, list[Problem]]:
     """The model of ``data``, or None and every problem; a control character anywhere (a value, a key, however
     YAML wrote it: « "\\0" », « "\\x1b" ») refuses the fiche too (``found``: those of :func:`scan`, when known)."""
-    found = list(controls(data)) if found is None else found
+    found = controls(data) if found is None else found
     hidden = [Problem(path, line_of(loc), field_name(loc), f"{what} contient un caractère de contrôle "
                       f"({shown(char)})", CONTROL_HINT) for loc, what, char in found]
     try:
@@ -33,23 +33,12 @@ def validate(model: type[BaseModel], data: dict[str, Any], path: str,
     return (None, hidden) if hidden else (value, [])
 
 
-def controls(value: Any, loc: tuple = ()) -> typing.Iterator[tuple[tuple, str, str]]:
+def controls(value: Any, loc: tuple = ()) -> list[tuple[tuple, str, str]]:
     """(field path, what holds it, refused character) of every text in a YAML value, keys included (a key's
-    problem is located at its mapping: the key itself is contributed text)."""
-    if isinstance(value, str):
-        found = control_at(value)
-        if found is not None:
-            yield loc, "la valeur", found[1]
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            found = control_at(key) if isinstance(key, str) else None
-            if found is not None:
-                yield loc, f"la clé « {shown(key)[:60]} »", found[1]
-                continue
-            yield from controls(item, loc + (key,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from controls(item, loc + (i,))
+    problem is located at its mapping: the key itself is contributed text; what is under it is not looked at)."""
+    hidden: list[tuple[tuple, str, str]] = []
+    _walk(value, loc, hidden, [])
+    return hidden
 
 
 def scan(doc: Document) -> tuple[list[tuple[tuple, str, str]], list[tuple[tuple, str]]]:

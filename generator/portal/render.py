@@ -5,9 +5,8 @@ without copying it); each process writes its own pages.
 """
 from __future__ import annotations
 
-import os
-
 import json
+import os
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 

@@ -160,15 +160,9 @@ class Manifest:
                 os.link(source, target)
             except FileExistsError:
                 pass
-            except OSError:
-                work = target.with_name(f".{target.name}.{os.getpid()}")
-                shutil.copy2(source, work)
-                try:
-                    os.link(work, target)  # not over a page rendered meanwhile
-                except FileExistsError:
-                    pass
-                finally:
-                    work.unlink(missing_ok=True)
+            except OSError:  # no hard links here
+                if not target.exists():
+                    shutil.copy2(source, target)
 
     def take_search(self, key: str, out: Path) -> bool:
         """Link the previous search bundle into ``out`` when the searchable pages are those it indexed."""
