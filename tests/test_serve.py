@@ -129,7 +129,11 @@ def test_an_edited_fiche_is_rebuilt_and_served(tmp_path: Path):
         while "08:30 – 12:30" not in get(url):
             assert time.monotonic() < deadline, "la fiche modifiée n'a pas été reconstruite"
             time.sleep(0.05)
-        # the listings that show the fiche follow its page: the rebuild is over once the version holds for 0.5 s
+        # the listings and the open data that show the fiche follow its page: the rebuild is over once the export
+        # shows the new hours and the version then holds for 0.5 s
+        while "08:30-12:30" not in get(url.split("/maisons/")[0] + "/donnees/maisons.csv"):
+            assert time.monotonic() < deadline + 10, "les données ouvertes n'ont pas suivi la fiche"
+            time.sleep(0.05)
         version, steady = get(f"http://127.0.0.1:{port}/__msap/version"), time.monotonic()
         while time.monotonic() - steady < 0.5:
             assert time.monotonic() < deadline + 10, "la reconstruction ne s'arrête pas"
